@@ -1,0 +1,55 @@
+"""APEC 商务旅行卡 online service: the application factory."""
+
+from flask import Flask
+
+from . import models  # noqa: F401  (registers every table)
+from .extensions import csrf, db, login_manager, migrate
+from .provinces.registry import load_provinces
+from .settings import load_settings
+
+MIGRATIONS_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from config/default.toml, the environment and `config` (tests)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_settings())
+    if config:
+        app.config.update(config)
+
+    app.extensions["apec_provinces"] = load_provinces(
+        app.config["APEC_PROVINCES"], app.config["APEC_PROVINCE_OVERRIDES"]
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from .web import errors, logging as request_logging, security, session as web_session, templating
+
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    web_session.init_app(app)
+    request_logging.init_app(app)
+
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .applications.user_center import bp as user_center_bp
+    from .enterprises.views import bp as enterprises_bp
+    from .notifications.views import bp as notifications_bp
+    from .review.views import bp as review_bp
+    from .web.views import bp as site_bp
+
+    for blueprint in (
+        site_bp, accounts_bp, enterprises_bp, user_center_bp, notifications_bp, review_bp, admin_bp
+    ):
+        app.register_blueprint(blueprint)
+
+    from .admin.cli import register_cli
+    from .demo import register_demo_cli
+
+    register_cli(app)
+    register_demo_cli(app)
+    return app

@@ -1,0 +1,227 @@
+"""Account operations: one function per state change, each commits or raises."""
+
+import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit
+from ..enterprises.models import Enterprise
+from ..extensions import db
+from ..models_base import utcnow
+from ..timefmt import format_local
+from ..validators import normalize
+from .models import (
+    ROLE_ENTERPRISE_ADMIN,
+    ROLE_HANDLER,
+    ROLE_PROVINCE_ADMIN,
+    ROLE_REVIEWER,
+    User,
+    new_session_token,
+)
+from .passwords import hash_password, needs_rehash, verify_password
+
+ACCOUNT_TYPES = {
+    "enterprise": (ROLE_ENTERPRISE_ADMIN,),
+    "handler": (ROLE_HANDLER,),
+    "staff": (ROLE_REVIEWER, ROLE_PROVINCE_ADMIN),
+}
+ACCOUNT_TYPE_TABS = {"enterprise": "企业账号登录", "handler": "经办人账号登录", "staff": "工作人员登录"}
+
+
+class AccountError(Exception):
+    """A refusal to show the user; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def authenticate(email: str, password: str, account_type: str) -> User:
+    """The user whose email and password these are, signed in on this tab; else AccountError.
+
+    Failed attempts are counted in the database (atomically, so parallel
+    guesses on several app servers all count); the limit locks the account.
+    """
+    config = current_app.config
+    user = find_user_by_email(email)
+    now = utcnow()
+    if user is None:
+        hash_password(password)  # same work as a real check: no timing hint that the email is unknown
+        audit.record("login_failed", detail_email=normalize_email(email)[:254], reason="unknown_email")
+        db.session.commit()
+        raise AccountError("邮箱或密码错误，请重新输入。")
+
+    if user.locked_until and user.locked_until > now:
+        raise AccountError(
+            f"登录失败次数过多，账号已锁定，请于 {format_local(user.locked_until, '%H:%M')} 后再试。"
+        )
+
+    if not verify_password(user.password_hash, password):
+        failures = db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins)
+        ).scalar_one()
+        attempts = config["APEC_LOCKOUT_ATTEMPTS"]
+        if failures >= attempts:
+            locked_until = now + datetime.timedelta(minutes=config["APEC_LOCKOUT_MINUTES"])
+            db.session.execute(
+                update(User).where(User.id == user.id).values(failed_logins=0, locked_until=locked_until)
+            )
+            audit.record("account_locked", user=user)
+            db.session.commit()
+            raise AccountError(
+                f"密码连续输错 {attempts} 次，账号已锁定 {config['APEC_LOCKOUT_MINUTES']} 分钟，"
+                f"请于 {format_local(locked_until, '%H:%M')} 后再试。"
+            )
+        audit.record("login_failed", user=user, reason="wrong_password")
+        db.session.commit()
+        raise AccountError(f"邮箱或密码错误，再输错 {attempts - failures} 次账号将被锁定。")
+
+    if not user.active:
+        raise AccountError("该账号已被取消授权，请联系企业账号管理员。")
+    if user.role not in ACCOUNT_TYPES.get(account_type, ()):
+        right_tab = next(tab for tab, roles in ACCOUNT_TYPES.items() if user.role in roles)
+        raise AccountError(f"该账号请在“{ACCOUNT_TYPE_TABS[right_tab]}”页登录。")
+
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record("login", user=user)
+    db.session.commit()
+    return user
+
+
+def sign_out(user: User) -> None:
+    """Revoke every login cookie of this user (all devices)."""
+    user.session_token = new_session_token()
+    audit.record("logout", user=user)
+    db.session.commit()
+
+
+def register_enterprise(
+    *, name, uscc, legal_representative, ownership, province, office_code, email, password
+) -> User:
+    """Create the enterprise and its admin account; AccountError on a duplicate."""
+    uscc = normalize(uscc)
+    email = normalize_email(email)
+    if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)):
+        raise AccountError("该统一社会信用代码已注册，请直接登录；如有疑问请联系外办。", field="uscc")
+    if find_user_by_email(email):
+        raise AccountError("该邮箱已注册，请直接登录或更换邮箱。", field="email")
+    enterprise = Enterprise(
+        name=name.strip(),
+        uscc=uscc,
+        legal_representative=legal_representative.strip(),
+        ownership=ownership,
+        province=province,
+        office_code=office_code,
+    )
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=ROLE_ENTERPRISE_ADMIN,
+        name=name.strip(),
+        province=province,
+        enterprise=enterprise,
+    )
+    db.session.add_all([enterprise, user])
+    audit.record("enterprise_registered", province=province, uscc=uscc, email=email)
+    _commit_or_duplicate()
+    return user
+
+
+def create_handler(enterprise: Enterprise, *, name, email, mobile, password, actor: User) -> User:
+    email = normalize_email(email)
+    if find_user_by_email(email):
+        raise AccountError("该邮箱已被其他账号使用。", field="email")
+    handler = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=ROLE_HANDLER,
+        name=name.strip(),
+        mobile=normalize(mobile),
+        province=enterprise.province,
+        enterprise=enterprise,
+    )
+    db.session.add(handler)
+    audit.record("handler_created", user=actor, email=email)
+    _commit_or_duplicate()
+    return handler
+
+
+def update_handler(handler: User, *, name, mobile, password: str | None, actor: User) -> None:
+    handler.name = name.strip()
+    handler.mobile = normalize(mobile)
+    if password:
+        handler.password_hash = hash_password(password)
+        handler.session_token = new_session_token()
+    audit.record("handler_updated", user=actor, handler_id=handler.id, password_changed=bool(password))
+    db.session.commit()
+
+
+def deauthorise_handler(handler: User, actor: User) -> None:
+    """取消授权: the handler can no longer sign in, and is signed out now."""
+    if not handler.active:
+        raise AccountError("该经办人已是取消授权状态。")
+    handler.active = False
+    handler.session_token = new_session_token()
+    audit.record("handler_deauthorised", user=actor, handler_id=handler.id)
+    db.session.commit()
+
+
+def reauthorise_handler(handler: User, actor: User) -> None:
+    if handler.active:
+        raise AccountError("该经办人已是授权状态。")
+    handler.active = True
+    handler.failed_logins = 0
+    handler.locked_until = None
+    audit.record("handler_reauthorised", user=actor, handler_id=handler.id)
+    db.session.commit()
+
+
+def create_staff(*, email, password, role, province, office_code=None, name="") -> User:
+    """A reviewer of one office, or a province admin (operator CLI)."""
+    if role not in (ROLE_REVIEWER, ROLE_PROVINCE_ADMIN):
+        raise AccountError(f"unknown staff role '{role}'")
+    email = normalize_email(email)
+    if find_user_by_email(email):
+        raise AccountError(f"an account with email {email} exists already", field="email")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        name=name,
+        province=province,
+        office_code=office_code if role == ROLE_REVIEWER else None,
+    )
+    db.session.add(user)
+    audit.record("staff_created", province=province, email=email, role=role, office=office_code)
+    _commit_or_duplicate()
+    return user
+
+
+def _commit_or_duplicate() -> None:
+    """Commit; a unique-constraint race (two tabs registering at once) becomes a field error."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        text = str(error.orig).lower()
+        if "uscc" in text:
+            raise AccountError("该统一社会信用代码已注册，请直接登录；如有疑问请联系外办。", field="uscc") from None
+        raise AccountError("该邮箱已注册，请直接登录或更换邮箱。", field="email") from None

@@ -1,0 +1,97 @@
+"""登录, 注册, 退出."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..provinces.registry import enabled_provinces
+from ..web.htmx import triggering_field
+from ..web.templating import render
+from ..web.views import home_for
+from .forms import LoginForm, RegistrationForm
+from .services import ACCOUNT_TYPE_TABS, AccountError, authenticate, register_enterprise, sign_out
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    tab = request.args.get("tab") or form.account_type.data or "enterprise"
+    if tab not in ACCOUNT_TYPE_TABS:
+        tab = "enterprise"
+    form.account_type.data = tab
+    login_error = None
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data, tab)
+        except AccountError as error:
+            login_error = error.message
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or home_for(user), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "accounts/login.html", form=form, tab=tab, tabs=ACCOUNT_TYPE_TABS, login_error=login_error, status=status
+    )
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    sign_out(current_user)
+    logout_user()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("site.index"), code=303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegistrationForm(enabled_provinces())
+    if form.validate_on_submit():
+        try:
+            user = register_enterprise(
+                name=form.name.data,
+                uscc=form.uscc.data,
+                legal_representative=form.legal_representative.data,
+                ownership=form.ownership.data,
+                province=form.province.data,
+                office_code=form.office.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            login_user(user)
+            flash("注册成功，欢迎使用 APEC 商务旅行卡网上办理。", "success")
+            return redirect(url_for("user_center.applications"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render("accounts/register.html", form=form, status=status)
+
+
+@bp.post("/register/check")
+def register_check():
+    """HTMX inline check of the one field the user just left (or the office list)."""
+    form = RegistrationForm(enabled_provinces())
+    name = triggering_field()
+    if name not in form._fields or name == "csrf_token":
+        abort(400)
+    if name == "province":
+        name = "office"  # a new province re-lists the offices
+    else:
+        form.validate()
+        for other in form:
+            if other.name != name:
+                other.errors = []
+    return render_template("accounts/_register_field.html", form=form, name=name)

@@ -1,0 +1,140 @@
+import datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import TimestampMixin, utcnow
+
+
+class Application(TimestampMixin, db.Model):
+    """申请单 (Guangxi: 团组; Hebei: 申报): one business for one or more members."""
+
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Assigned at submission; drafts have none.
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    province: Mapped[str] = mapped_column(String(32), index=True)
+    office_code: Mapped[str] = mapped_column(String(64), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    business_type: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
+    status: Mapped[str] = mapped_column(String(40), default="draft", index=True)
+    # Optimistic lock: a stale or double submit finds a newer version and is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    pickup_method: Mapped[str | None] = mapped_column(String(8))
+    pickup_snapshot: Mapped[dict | None] = mapped_column(JSON)
+    payment_method: Mapped[str | None] = mapped_column(String(16))
+    invoice_snapshot: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    reason_other: Mapped[str] = mapped_column(Text, default="")
+    handover_method: Mapped[str | None] = mapped_column(String(8))
+    acknowledgements: Mapped[dict | None] = mapped_column(JSON)
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    enterprise = relationship("Enterprise")
+    parent = relationship("Application", remote_side=[id])
+    members = relationship(
+        "ApplicationMember", back_populates="application", order_by="ApplicationMember.position"
+    )
+    timeline = relationship(
+        "TimelineEvent", back_populates="application", order_by="TimelineEvent.id"
+    )
+
+
+class ApplicationMember(TimestampMixin, db.Model):
+    __tablename__ = "application_member"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The person's data as submitted (identity numbers stay encrypted in it).
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+    application = relationship("Application", back_populates="members")
+    person = relationship("Person")
+    economy_decisions = relationship("EconomyDecision", back_populates="member")
+
+
+class TimelineEvent(TimestampMixin, db.Model):
+    __tablename__ = "timeline_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    office_code: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    application = relationship("Application", back_populates="timeline")
+    actor = relationship("User")
+
+
+class EconomyDecision(TimestampMixin, db.Model):
+    __tablename__ = "economy_decision"
+    __table_args__ = (UniqueConstraint("member_id", "economy"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("application_member.id"), index=True)
+    economy: Mapped[str] = mapped_column(String(2))
+    decision: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[datetime.date] = mapped_column(Date)
+    expires_on: Mapped[datetime.date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    member = relationship("ApplicationMember", back_populates="economy_decisions")
+
+
+class Card(TimestampMixin, db.Model):
+    __tablename__ = "card"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    number: Mapped[str] = mapped_column(String(12), unique=True)
+    valid_from: Mapped[datetime.date] = mapped_column(Date)
+    valid_to: Mapped[datetime.date] = mapped_column(Date)
+    economies: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="valid")
+
+    person = relationship("Person")
+
+
+class Payment(TimestampMixin, db.Model):
+    __tablename__ = "payment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    voucher_material_id: Mapped[int | None] = mapped_column(ForeignKey("material.id"))
+    invoice: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class NumberCounter(db.Model):
+    """Daily sequence for application numbers, taken under a row lock."""
+
+    __tablename__ = "number_counter"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

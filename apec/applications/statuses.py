@@ -1,0 +1,33 @@
+"""Canonical status codes and their default labels (DESIGN.md section 4).
+
+Provinces may relabel any of them through `labels` in province.toml.
+"""
+
+STATUS_LABELS = {
+    "draft": "暂存",
+    "submitted": "已提交，待受理",
+    "returned": "已反馈审核意见",
+    "city_review": "市外办审核中",
+    "province_review": "省外办审核中",
+    "mfa_review": "领事司审核中",
+    "awaiting_payment": "待缴费",
+    "payment_review": "支付凭证确认",
+    "economies_review": "APEC经济体审核中",
+    "economies_review_early_made": "APEC经济体审核中，已提前制卡",
+    "economies_done": "全部经济体审核完成",
+    "economies_done_early_made": "全部经济体审核完成，已提前制卡",
+    "card_ready": "待自取/待邮寄",
+    "picked_up": "已自取",
+    "mailed": "已邮寄",
+    "rejected": "不予受理/审核不通过",
+    "card_cancelled": "卡已注销",
+}
+
+# The tabs of 用户中心 > 我的申请单, in the order of seed 000.
+USER_CENTER_TABS = (
+    ("new", ("new", "renew"), "新办/续办"),
+    ("early", ("early",), None),
+    ("replace", ("replace",), None),
+    ("passport", ("passport",), None),
+    ("cancel", ("cancel",), None),
+)

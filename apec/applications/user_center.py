@@ -1,0 +1,92 @@
+"""用户中心: 我的申请单 (five business tabs), 我的单据."""
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..enterprises.models import Person
+from ..extensions import db
+from ..web.access import enterprise_required
+from ..web.templating import current_province, render
+from .models import Application, ApplicationMember, Payment
+from .statuses import STATUS_LABELS, USER_CENTER_TABS
+
+bp = Blueprint("user_center", __name__, url_prefix="/user-center")
+
+PER_PAGE = 10
+
+
+def tab_list(province):
+    tabs = []
+    for code, types, label in USER_CENTER_TABS:
+        if label is None:
+            label = province.label(code)
+        elif code == "new":
+            label = f"{province.label('new')}/{province.label('renew')}"
+        tabs.append((code, types, label))
+    return tabs
+
+
+def status_label(province, status: str) -> str:
+    return province.config.labels.get(status) or STATUS_LABELS.get(status, status)
+
+
+@bp.get("/")
+@enterprise_required
+def applications():
+    province = current_province()
+    tabs = tab_list(province)
+    tab = request.args.get("tab", "new")
+    selected = next((entry for entry in tabs if entry[0] == tab), None)
+    if selected is None:
+        abort(404)
+    query_text = request.args.get("q", "").strip()
+    status = request.args.get("status", "")
+    if status and status not in STATUS_LABELS:
+        status = ""
+
+    statement = (
+        select(Application)
+        .where(
+            Application.enterprise_id == current_user.enterprise_id,
+            Application.business_type.in_(selected[1]),
+        )
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    if status:
+        statement = statement.where(Application.status == status)
+    if query_text:
+        named = (
+            select(ApplicationMember.application_id)
+            .join(Person, Person.id == ApplicationMember.person_id)
+            .where(Person.name.contains(query_text, autoescape=True))
+        )
+        statement = statement.where(
+            or_(Application.number.contains(query_text.upper(), autoescape=True), Application.id.in_(named))
+        )
+    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    statuses = [(code, status_label(province, code)) for code in STATUS_LABELS]
+    return render(
+        "user_center/applications.html",
+        block="results",
+        tabs=tabs,
+        tab=tab,
+        page=page,
+        q=query_text,
+        status=status,
+        statuses=statuses,
+        status_label=lambda code: status_label(province, code),
+    )[0]
+
+
+@bp.get("/documents")
+@enterprise_required
+def documents():
+    """我的单据: fee notices, payment vouchers and invoices of the enterprise."""
+    payments = db.session.scalars(
+        select(Payment)
+        .join(Application, Application.id == Payment.application_id)
+        .where(Application.enterprise_id == current_user.enterprise_id)
+        .order_by(Payment.created_at.desc())
+    ).all()
+    return render("user_center/documents.html", payments=payments)[0]

@@ -1,0 +1,103 @@
+"""`flask demo-data`: one enterprise and every role's account per enabled province."""
+
+import datetime
+
+import click
+from sqlalchemy import select
+from stdnum.cn import ric, uscc
+
+from .accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_HANDLER, ROLE_PROVINCE_ADMIN, ROLE_REVIEWER, User
+from .accounts.passwords import hash_password
+from .enterprises.models import Enterprise, Person
+from .enterprises.pinyin import propose_pinyin
+from .extensions import db
+from .provinces.registry import enabled_provinces
+
+DEMO_PASSWORD = "Demo2026!apec"
+
+DEMO_ENTERPRISES = {
+    "hunan": dict(name="湖南湘江国际贸易有限公司", uscc17="91430100MA4L2X3K8", legal="刘建国",
+                  ownership="private", office="hunan", region="430102", employees=86, tax_grade="A"),
+    "guangxi": dict(name="广西北部湾进出口集团有限公司", uscc17="91450100MA5K8N2P3", legal="黄振宁",
+                    ownership="state", office="guangxi", region="450103", employees=420, tax_grade="A"),
+    "hebei": dict(name="石家庄冀通机械进出口有限公司", uscc17="91130100MA0D7R6T1", legal="张立华",
+                  ownership="private", office="shijiazhuang", region="130102", employees=65, tax_grade="B"),
+    "liaoning": dict(name="鞍山辽鞍钢材贸易有限公司", uscc17="91210300MA0U4W9X5", legal="王德胜",
+                     ownership="private", office="anshan", region="210302", employees=130, tax_grade="A"),
+}
+DEMO_PERSONS = [
+    ("宋文泰", "M", datetime.date(1985, 5, 15), "13800000001", "总经理"),
+    ("单丽娜", "F", datetime.date(1990, 11, 3), "13800000002", "外贸部经理"),
+    ("曾志远", "M", datetime.date(1978, 2, 21), "13800000003", "销售总监"),
+]
+
+
+def demo_uscc(first17: str) -> str:
+    return first17 + uscc.calc_check_digit(first17)
+
+
+def demo_id_number(region: str, born: datetime.date, sequence: int, gender: str) -> str:
+    order = sequence * 2 + (1 if gender == "M" else 0)  # odd 顺序码 for men, even for women
+    body = f"{region}{born:%Y%m%d}{order:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _account(email, role, province, name, password_hash, enterprise=None, office=None):
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        return existing, False
+    user = User(email=email, password_hash=password_hash, role=role, province=province, name=name,
+                enterprise=enterprise, office_code=office)
+    db.session.add(user)
+    return user, True
+
+
+def load_demo_data() -> list[str]:
+    created = []
+    password_hash = hash_password(DEMO_PASSWORD)
+    for code, province in enabled_provinces().items():
+        spec = DEMO_ENTERPRISES[code]
+        number = demo_uscc(spec["uscc17"])
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == number))
+        if enterprise is None:
+            enterprise = Enterprise(
+                name=spec["name"], uscc=number, legal_representative=spec["legal"], ownership=spec["ownership"],
+                province=code, office_code=spec["office"], employees=spec["employees"], tax_grade=spec["tax_grade"],
+                trade_kind="goods", address=f"{province.name}{province.office(spec['office']).name}辖区",
+            )
+            db.session.add(enterprise)
+            for sequence, (name, gender, born, mobile, position) in enumerate(DEMO_PERSONS, start=1):
+                surname, given = propose_pinyin(name)
+                person = Person(
+                    enterprise=enterprise, name=name, surname_pinyin=surname, given_name_pinyin=given,
+                    gender=gender, birth_date=born, mobile=mobile, position=position, passport_type="普通",
+                    passport_issue_date=datetime.date(2022, 3, 1), passport_expiry_date=datetime.date(2032, 2, 28),
+                    passport_authority="国家移民管理局", passport_place=province.name,
+                )
+                person.id_number = demo_id_number(spec["region"], born, sequence, gender)
+                person.passport_number = f"E{spec['region'][:2]}{sequence:02d}{born:%m%d}"
+                db.session.add(person)
+        accounts = [
+            (f"qiye.{code}@example.com", ROLE_ENTERPRISE_ADMIN, spec["name"], enterprise, None),
+            (f"jingban.{code}@example.com", ROLE_HANDLER, "李经办", enterprise, None),
+            (f"admin.{code}@example.com", ROLE_PROVINCE_ADMIN, f"{province.name}管理员", None, None),
+        ] + [
+            (f"shenhe.{code}.{office_code}@example.com", ROLE_REVIEWER, f"{office.name}审核员", None, office_code)
+            for office_code, office in province.offices()
+        ]
+        for email, role, name, owner, office in accounts:
+            _, new = _account(email, role, code, name, password_hash, owner, office)
+            if new:
+                created.append(email)
+    db.session.commit()
+    return created
+
+
+def register_demo_cli(app):
+    @app.cli.command("demo-data")
+    def demo_data_command():
+        """Load demo enterprises, persons and accounts for every enabled province (idempotent)."""
+        created = load_demo_data()
+        click.echo(f"demo data loaded: {len(created)} new accounts, password {DEMO_PASSWORD}")
+        for email in created:
+            click.echo(f"  {email}")

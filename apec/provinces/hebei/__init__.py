@@ -1,0 +1,7 @@
+"""Hebei (河北, seed 003) province plugin: all rules are data in province.toml."""
+
+from ..base import ProvincePlugin
+
+
+class Plugin(ProvincePlugin):
+    pass

@@ -1,0 +1,117 @@
+"""The one schema every province's merged configuration must satisfy.
+
+`province.toml` (the plugin's data) deep-merged with
+`config/provinces/<code>.toml` (the operator's overrides) is validated here at
+start-up; any unknown key, wrong type or unknown office code stops the app.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BusinessType = Literal["new", "renew", "early", "replace", "passport", "cancel"]
+Stage = Literal["city", "province", "mfa"]
+PickupMethod = Literal["self", "mail"]
+
+BUSINESS_TYPES: tuple[str, ...] = ("new", "renew", "early", "replace", "passport", "cancel")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Branding(Strict):
+    title: str
+    short_title: str
+    authority: str = Field(description="Who runs the service, shown in the footer")
+    primary_color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    accent_color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    logo_text: str = Field(max_length=4, description="Characters shown in the round logo")
+    contact_phone: str = ""
+    notice: str = ""
+
+
+class PickupPoint(Strict):
+    name: str
+    address: str
+    phone: str = ""
+
+
+class Office(Strict):
+    name: str
+    stage: Stage
+    address: str = ""
+    postcode: str = Field(default="", pattern=r"^(\d{6})?$")
+    phone: str = ""
+    reports_to: str | None = Field(
+        default=None,
+        description="Office an application goes to after this one; "
+        "default is the first office of the next stage of the chain",
+    )
+    accepts_registrations: bool = Field(
+        default=True, description="Enterprises may choose this office when registering"
+    )
+    pickup_methods: tuple[PickupMethod, ...] = ("self", "mail")
+    pickup_points: tuple[PickupPoint, ...] = ()
+
+
+class Workflow(Strict):
+    chain: tuple[Stage, ...] = Field(min_length=1)
+    application_unit: Literal["single", "group", "batch"]
+    withdraw_before_acceptance: bool
+    payment_stage: Literal["after_mfa", "chosen_at_report", "voucher_after_approval", "remittance_at_submission"]
+    payment_methods: tuple[Literal["online", "window", "voucher", "remittance"], ...] = Field(min_length=1)
+    renew_within_months: int = Field(ge=1, le=24)
+    return_notice_sms: bool = False
+    overdue_days: int = Field(default=10, ge=1)
+
+
+class Fees(Strict):
+    card_fee: int = Field(ge=0)
+    payee: str
+    bank: str
+    account: str
+
+
+class Eligibility(Strict):
+    min_employees: int = Field(default=0, ge=0)
+    min_tax_grade: Literal["A", "B", "M", "C", "D"] | None = None
+    passport_min_valid_months: int = Field(default=0, ge=0)
+    no_criminal_record_max_age_months: int = Field(default=0, ge=0)
+
+
+class ProvinceConfig(Strict):
+    code: str = Field(pattern=r"^[a-z]+$")
+    name: str
+    guide: str = Field(description="Seed guide this province follows")
+    branding: Branding
+    workflow: Workflow
+    fees: Fees
+    eligibility: Eligibility = Eligibility()
+    business_types: tuple[BusinessType, ...] = Field(min_length=1)
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Visible label overrides, keyed by business type or status code",
+    )
+    offices: dict[str, Office] = Field(min_length=1)
+
+
+
+def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    """Rules that span keys: (message, the key paths involved, the first one named)."""
+    problems = []
+    stages = {office.stage for office in config.offices.values()}
+    for stage in config.workflow.chain:
+        if stage not in stages:
+            problems.append((f"names stage '{stage}' but no office has that stage", (("workflow", "chain"),)))
+    for code, office in config.offices.items():
+        if office.stage not in config.workflow.chain:
+            problems.append((
+                f"'{office.stage}' is not in workflow.chain",
+                (("offices", code, "stage"), ("workflow", "chain")),
+            ))
+        if office.reports_to is not None and office.reports_to not in config.offices:
+            problems.append((f"unknown office code '{office.reports_to}'", (("offices", code, "reports_to"),)))
+    if not any(office.accepts_registrations for office in config.offices.values()):
+        problems.append(("at least one office must accept registrations", (("offices",),)))
+    return problems

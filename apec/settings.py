@@ -1,0 +1,86 @@
+"""Builds the Flask config from config/default.toml and the environment.
+
+Environment variables win over the file, so one image serves every
+deployment; see README ("Configuration").
+"""
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+
+# Development-only keys: stable so a demo database stays readable across
+# restarts. `APEC_ENV=production` refuses to start with them.
+_DEV_SECRET = "dev-only-secret-key-not-for-production"
+_DEV_DATA_KEY = "k0:" + "ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="  # 32 bytes
+_DEV_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyLWJ5dGU="
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+def load_settings(config_dir: Path | None = None) -> dict:
+    config_dir = Path(os.environ.get("APEC_CONFIG_DIR", config_dir or CONFIG_DIR))
+    with (config_dir / "default.toml").open("rb") as handle:
+        file_settings = tomllib.load(handle)
+
+    env = os.environ
+    production = env.get("APEC_ENV", "development") == "production"
+    provinces = env.get("APEC_PROVINCES")
+    province_codes = (
+        [code.strip() for code in provinces.split(",") if code.strip()]
+        if provinces
+        else list(file_settings["provinces"])
+    )
+    database_url = env.get("DATABASE_URL", file_settings["database_url"])
+    if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
+        relative = database_url.removeprefix("sqlite:///")
+        if relative and relative != ":memory:":
+            database_url = f"sqlite:///{PROJECT_ROOT / relative}"
+    uploads = file_settings["uploads"]
+    security = file_settings["security"]
+    mail = file_settings["mail"]
+
+    settings = {
+        "APEC_ENV": "production" if production else "development",
+        "APEC_PROVINCES": province_codes,
+        "APEC_PROVINCE_OVERRIDES": config_dir / "provinces",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": env.get("SECRET_KEY") or (None if production else _DEV_SECRET),
+        "APEC_DATA_KEYS": env.get("APEC_DATA_KEYS") or (None if production else _DEV_DATA_KEY),
+        "APEC_INDEX_KEY": env.get("APEC_INDEX_KEY") or (None if production else _DEV_INDEX_KEY),
+        "MAX_CONTENT_LENGTH": int(env.get("APEC_UPLOAD_MAX_BYTES", uploads["max_bytes"])),
+        "APEC_STORAGE": env.get("APEC_STORAGE", uploads["storage"]),
+        "APEC_UPLOAD_DIR": str(PROJECT_ROOT / env.get("APEC_UPLOAD_DIR", uploads["local_dir"])),
+        "APEC_SESSION_IDLE_MINUTES": int(env.get("APEC_SESSION_IDLE_MINUTES", security["session_idle_minutes"])),
+        "APEC_LOCKOUT_ATTEMPTS": int(security["lockout_attempts"]),
+        "APEC_LOCKOUT_MINUTES": int(security["lockout_minutes"]),
+        "APEC_REDIS_URL": env.get("REDIS_URL", ""),
+        "MAIL_SENDER": env.get("APEC_MAIL_SENDER", mail["sender"]),
+        "MAIL_SMTP_HOST": env.get("APEC_SMTP_HOST", mail["smtp_host"]),
+        "MAIL_SMTP_PORT": int(env.get("APEC_SMTP_PORT", mail["smtp_port"])),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "apec_session",
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own idle timeout bounds it
+        "APEC_PASSWORD_HASH": {},     # argon2 defaults (RFC 9106 low-memory profile)
+    }
+    missing = [key for key in ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY") if not settings[key]]
+    if missing:
+        raise SettingsError(
+            "APEC_ENV=production needs these environment variables: " + ", ".join(missing)
+        )
+    return settings
+
+
+def generate_key() -> str:
+    """A fresh random key for SECRET_KEY, APEC_DATA_KEYS or APEC_INDEX_KEY."""
+    import base64
+
+    return base64.b64encode(secrets.token_bytes(32)).decode()

@@ -1,0 +1,17 @@
+"""Times are stored as naive UTC and shown in China Standard Time."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def to_local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=datetime.UTC).astimezone(CHINA)
+
+
+def format_local(moment: datetime.datetime | None, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
+    local = to_local(moment)
+    return local.strftime(pattern) if local else ""

@@ -1,0 +1,91 @@
+"""Identity-number and contact validators.
+
+Each takes the raw string a user typed and returns a bool. Input is
+NFKC-normalised (full-width digits and letters become ASCII), trimmed and
+upper-cased first, so "１１０１０５…ｘ" validates like "110105…X".
+"""
+
+import datetime
+import re
+import unicodedata
+
+from stdnum.cn import ric, uscc
+
+# GB/T 2260 province-level codes (first two digits of a 身份证号).
+PROVINCE_PREFIXES = frozenset({
+    "11", "12", "13", "14", "15",
+    "21", "22", "23",
+    "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46",
+    "50", "51", "52", "53", "54",
+    "61", "62", "63", "64", "65",
+    "71", "81", "82",
+})
+
+# GB 32100 uses digits and upper-case letters without I, O, Z, S, V.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_RE = re.compile(f"[{_USCC_ALPHABET}]{{18}}")
+_ID_RE = re.compile(r"\d{17}[\dX]")
+_PASSPORT_RE = re.compile(r"E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}")
+_MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+
+
+def normalize(value: str) -> str:
+    """NFKC-normalise, trim and upper-case what a user typed."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
+
+
+def is_valid_uscc(value: str) -> bool:
+    """统一社会信用代码 per GB 32100: 18 characters, mod-31 check character.
+
+    Position 1 (registration authority) may be a letter, e.g. Y or N.
+    """
+    number = normalize(value)
+    if not _USCC_RE.fullmatch(number):
+        return False
+    # Positions 3-8 are the administrative-division code: digits only.
+    if not number[2:8].isdigit():
+        return False
+    return number[-1] == uscc.calc_check_digit(number)
+
+
+def is_valid_id_number(value: str, today: datetime.date | None = None) -> bool:
+    """居民身份证号 per GB 11643: 18 characters, ISO 7064 mod 11-2 check.
+
+    The birth date must be a real date not in the future, and the first two
+    digits a known province-level code.
+    """
+    number = normalize(value)
+    if not _ID_RE.fullmatch(number):
+        return False
+    if number[:2] not in PROVINCE_PREFIXES:
+        return False
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1900 or born > (today or datetime.date.today()):
+        return False
+    return number[-1] == ric.calc_check_digit(number)
+
+
+def is_valid_passport_number(value: str) -> bool:
+    """Chinese ordinary passport: E + 8 digits, E + letter + 7 digits, G + 8 digits."""
+    return bool(_PASSPORT_RE.fullmatch(normalize(value)))
+
+
+def is_valid_mobile(value: str) -> bool:
+    """Mainland mobile number: 11 digits starting 13-19 (an optional +86 is accepted)."""
+    number = normalize(value).replace(" ", "").replace("-", "")
+    if number.startswith("+86"):
+        number = number[3:]
+    return bool(_MOBILE_RE.fullmatch(number))
+
+
+def mask_identity(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
+    """Mask the middle of an identity number for lists: 1101**********2516."""
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

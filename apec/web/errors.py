@@ -1,0 +1,32 @@
+"""Error pages in Chinese; HTMX requests get the same page for their target."""
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+MESSAGES = {
+    400: ("请求无效", "请求的内容不完整或格式不正确，请返回后重试。"),
+    404: ("页面不存在", "您访问的页面不存在，或您没有查看它的权限。"),
+    405: ("操作不被允许", "该页面不支持此操作。"),
+    409: ("操作冲突", "该内容已被更新或已提交，请刷新页面查看最新状态。"),
+    413: ("文件过大", "上传的文件超过了大小限制，请压缩后重新上传。"),
+    500: ("系统繁忙", "系统出现错误，您的操作未完成，请稍后再试。"),
+}
+
+
+def error_page(status: int, detail: str | None = None):
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    return render_template("errors/error.html", status=status, title=title, message=detail or message), status
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return error_page(400, "页面已过期或来源无法验证（CSRF 校验失败），请刷新页面后重新提交。")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit_mb = app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024
+        return error_page(413, f"上传的文件超过了 {limit_mb:g} MB 的大小限制，请压缩后重新上传。")
+
+    for status in (400, 404, 405, 409, 500):
+        app.register_error_handler(status, lambda error, status=status: error_page(status))

@@ -1,0 +1,48 @@
+"""Rendering: whole pages, or one block of them for HTMX, and template globals."""
+
+from flask import current_app, render_template, session
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from ..provinces.base import BUSINESS_TYPE_DESCRIPTIONS, STAGE_LABELS
+from ..provinces.registry import enabled_provinces
+from ..timefmt import format_local
+from ..validators import mask_identity
+from .htmx import is_htmx_request
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context):
+    """The whole page, or only `block` when HTMX asked for a part of it."""
+    if block and is_htmx_request():
+        return render_block(template, block, **context), status
+    return render_template(template, **context), status
+
+
+def current_province():
+    """The province whose branding and rules a page shows.
+
+    A signed-in user's own province; otherwise the one a visitor chose on the
+    home page; otherwise the first enabled one.
+    """
+    provinces = enabled_provinces()
+    if current_user.is_authenticated and current_user.province in provinces:
+        return provinces[current_user.province]
+    chosen = session.get("province")
+    if chosen in provinces:
+        return provinces[chosen]
+    return next(iter(provinces.values()))
+
+
+def init_app(app):
+    app.jinja_env.filters["mask"] = mask_identity
+    app.jinja_env.globals["stage_labels"] = STAGE_LABELS
+    app.jinja_env.globals["business_descriptions"] = BUSINESS_TYPE_DESCRIPTIONS
+    app.jinja_env.filters["localtime"] = format_local
+
+    @app.context_processor
+    def inject_province():
+        return {
+            "province": current_province(),
+            "provinces": enabled_provinces(),
+            "htmx_src": current_app.config.get("APEC_HTMX_FILE", "vendor/htmx-2.0.11.min.js"),
+        }

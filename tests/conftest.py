@@ -1,0 +1,139 @@
+"""Fixtures: one app per test session on the database named by DATABASE_URL
+(a fresh SQLite file by default), built by the real Alembic migrations, with
+every table emptied after each test."""
+
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from apec import create_app
+from apec.extensions import db
+
+DEMO_PASSWORD = "Demo2026!apec"
+# Argon2 at its cheapest: the suite checks behaviour, not hashing cost.
+FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def _reset_postgresql(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def settings_for_tests(tmp_path, **overrides) -> dict:
+    settings = {
+        "TESTING": True,
+        "APEC_PASSWORD_HASH": FAST_HASH,
+        "APEC_UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    settings.update(overrides)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        _reset_postgresql(url)
+    application = create_app(settings_for_tests(tmp_path_factory.mktemp("app"), SQLALCHEMY_DATABASE_URI=url))
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(app):
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
+    """POST a form the way a browser does: load the page, take its CSRF token, send."""
+    page_html = client.get(page or url).get_data(as_text=True)
+    payload = dict(data, csrf_token=csrf_token_from(page_html))
+    return client.post(url, data=payload, **kwargs)
+
+
+def login(client, email: str, password: str = DEMO_PASSWORD, tab: str = "enterprise"):
+    return submit(client, f"/login?tab={tab}", {"email": email, "password": password, "account_type": tab})
+
+
+@pytest.fixture
+def make_enterprise(app):
+    """Register an enterprise through the service; returns (enterprise_id, admin_email)."""
+    from apec.accounts.services import register_enterprise
+    from stdnum.cn import uscc
+
+    counter = {"n": 0}
+
+    def factory(province="hebei", office="shijiazhuang", email=None, ownership="private", name=None):
+        counter["n"] += 1
+        number = f"9113010{counter['n']:02d}MA0D7R6T"[:17]
+        number += uscc.calc_check_digit(number)
+        email = email or f"qiye{counter['n']}@example.com"
+        with app.app_context():
+            user = register_enterprise(
+                name=name or f"测试企业{counter['n']}有限公司",
+                uscc=number,
+                legal_representative="张三",
+                ownership=ownership,
+                province=province,
+                office_code=office,
+                email=email,
+                password=DEMO_PASSWORD,
+            )
+            return user.enterprise_id, email
+
+    return factory
+
+
+@pytest.fixture
+def make_staff(app):
+    from apec.accounts.services import create_staff
+
+    def factory(email, role="reviewer", province="hebei", office="shijiazhuang"):
+        with app.app_context():
+            create_staff(email=email, password=DEMO_PASSWORD, role=role, province=province, office_code=office)
+        return email
+
+    return factory
