@@ -68,9 +68,34 @@ def clean_database(app):
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
+def data(app):
+    """Open an app context for database checks between requests.
+
+    Requests must not run inside a test's app context: Flask would reuse it,
+    and with it `g` (where Flask-Login keeps the user) across clients.
+    """
+    return app.app_context
+
+
+@pytest.fixture
+def scalar(app):
+    """Run one query in its own app context and return its scalar result."""
+
+    def run(statement):
+        with app.app_context():
+            return db.session.scalar(statement)
+
+    return run
+
+
+@pytest.fixture
+def count(scalar):
+    def run(model):
+        from sqlalchemy import func, select
+
+        return scalar(select(func.count()).select_from(model))
+
+    return run
 
 
 @pytest.fixture

@@ -50,10 +50,14 @@ class RegistrationForm(FlaskForm):
         if len(provinces) == 1 and not self.province.data:
             self.province.data = next(iter(provinces))
 
-    def office_choices(self):
-        """Offices of the chosen province, or of every province grouped (no choice yet)."""
+    def office_choices(self, narrow: bool = False):
+        """Offices grouped by province; with `narrow`, only the chosen province's.
+
+        Whole pages list every province's offices so the form works without
+        JavaScript; HTMX narrows the list when the province changes.
+        """
         province = self._provinces.get(self.province.data)
-        if province is not None:
+        if narrow and province is not None:
             return {province.name: [(code, o.name) for code, o in province.registration_offices()]}
         return {
             p.name: [(code, o.name) for code, o in p.registration_offices()]

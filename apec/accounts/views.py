@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..provinces.registry import enabled_provinces
 from ..web.htmx import triggering_field
-from ..web.templating import render
+from ..web.templating import current_province, render
 from ..web.views import home_for
 from .forms import LoginForm, RegistrationForm
 from .services import ACCOUNT_TYPE_TABS, AccountError, authenticate, register_enterprise, sign_out
@@ -58,6 +58,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegistrationForm(enabled_provinces())
+    if request.method == "GET" and not form.province.data:
+        form.province.data = current_province().code
     if form.validate_on_submit():
         try:
             user = register_enterprise(
@@ -94,4 +96,4 @@ def register_check():
         for other in form:
             if other.name != name:
                 other.errors = []
-    return render_template("accounts/_register_field.html", form=form, name=name)
+    return render_template("accounts/_register_field.html", form=form, name=name, narrow=True)
