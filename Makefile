@@ -10,6 +10,8 @@ export FLASK_APP := wsgi.py
 
 # Debian packages the app needs at run time (WeasyPrint's libraries, a CJK font).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# …and what the browser tests drive (Playwright launches Debian's chromium; it downloads no browser).
+TEST_APT_PACKAGES := chromium
 
 .PHONY: demo test deps system-deps serve clean
 
@@ -21,6 +23,7 @@ demo: deps
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: deps
+	$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT_PACKAGES)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 deps: system-deps $(VENV)/.installed

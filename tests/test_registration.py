@@ -117,10 +117,21 @@ def test_inline_check_returns_only_the_field_with_its_error(client):
     )
     assert response.status_code == 200
     fragment = response.get_data(as_text=True)
-    assert 'id="field-uscc"' in fragment
+    assert 'id="uscc-feedback"' in fragment
     assert "统一社会信用代码不正确" in fragment
+    assert "<input" not in fragment, "the input the user is in is never replaced"
     assert "<html" not in fragment
-    assert "field-email" not in fragment
+
+
+def test_inline_check_tells_at_once_that_an_email_is_taken(client, make_enterprise):
+    make_enterprise(email="taken@example.com")
+    token = csrf_token_from(client.get("/register").get_data(as_text=True))
+    response = client.post(
+        "/register/check",
+        data=registration(email="Taken@example.com", csrf_token=token),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "email", "X-CSRFToken": token},
+    )
+    assert "该邮箱已注册" in response.get_data(as_text=True)
 
 
 def test_choosing_a_province_lists_only_its_offices(client):

@@ -47,6 +47,19 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+USCC_TAKEN = "该统一社会信用代码已注册，请直接登录；如有疑问请联系外办。"
+EMAIL_TAKEN = "该邮箱已注册，请直接登录或更换邮箱。"
+
+
+def registration_conflict(field: str, value: str) -> str | None:
+    """Why this USCC or email cannot be registered again, or None."""
+    if field == "uscc" and db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == normalize(value))):
+        return USCC_TAKEN
+    if field == "email" and find_user_by_email(value):
+        return EMAIL_TAKEN
+    return None
+
+
 def authenticate(email: str, password: str, account_type: str) -> User:
     """The user whose email and password these are, signed in on this tab; else AccountError.
 
@@ -119,10 +132,9 @@ def register_enterprise(
     """Create the enterprise and its admin account; AccountError on a duplicate."""
     uscc = normalize(uscc)
     email = normalize_email(email)
-    if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)):
-        raise AccountError("该统一社会信用代码已注册，请直接登录；如有疑问请联系外办。", field="uscc")
-    if find_user_by_email(email):
-        raise AccountError("该邮箱已注册，请直接登录或更换邮箱。", field="email")
+    for field, value in (("uscc", uscc), ("email", email)):
+        if conflict := registration_conflict(field, value):
+            raise AccountError(conflict, field=field)
     enterprise = Enterprise(
         name=name.strip(),
         uscc=uscc,
@@ -223,5 +235,5 @@ def _commit_or_duplicate() -> None:
         db.session.rollback()
         text = str(error.orig).lower()
         if "uscc" in text:
-            raise AccountError("该统一社会信用代码已注册，请直接登录；如有疑问请联系外办。", field="uscc") from None
-        raise AccountError("该邮箱已注册，请直接登录或更换邮箱。", field="email") from None
+            raise AccountError(USCC_TAKEN, field="uscc") from None
+        raise AccountError(EMAIL_TAKEN, field="email") from None

@@ -8,7 +8,14 @@ from ..web.htmx import triggering_field
 from ..web.templating import current_province, render
 from ..web.views import home_for
 from .forms import LoginForm, RegistrationForm
-from .services import ACCOUNT_TYPE_TABS, AccountError, authenticate, register_enterprise, sign_out
+from .services import (
+    ACCOUNT_TYPE_TABS,
+    AccountError,
+    authenticate,
+    register_enterprise,
+    registration_conflict,
+    sign_out,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -96,4 +103,7 @@ def register_check():
         for other in form:
             if other.name != name:
                 other.errors = []
-    return render_template("accounts/_register_field.html", form=form, name=name, narrow=True)
+        field = form[name]
+        if not field.errors and field.data and (conflict := registration_conflict(name, field.data)):
+            field.errors = [conflict]
+    return render_template("accounts/_register_check.html", form=form, name=name)

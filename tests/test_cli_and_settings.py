@@ -1,0 +1,62 @@
+"""Operator CLI for staff accounts; production refuses development keys."""
+
+import pytest
+
+from apec.settings import SettingsError, load_settings
+
+from .conftest import DEMO_PASSWORD, login
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_create_staff_makes_a_reviewer_who_logs_in_to_its_office(app, client):
+    result = run(app, "create-staff", "--province", "liaoning", "--office", "dalian",
+                 "--email", "Dalian.Reviewer@example.com", "--password", DEMO_PASSWORD)
+    assert result.exit_code == 0, result.output
+    assert "created reviewer dalian.reviewer@example.com (liaoning/dalian)" in result.output
+    assert login(client, "dalian.reviewer@example.com", tab="staff").status_code == 303
+    assert "大连市人民政府外事办公室" in client.get("/staff/").get_data(as_text=True)
+
+
+def test_create_staff_refuses_an_unknown_office_naming_the_valid_ones(app):
+    result = run(app, "create-staff", "--province", "hebei", "--office", "beijing", "--email", "x@example.com")
+    assert result.exit_code != 0
+    assert "unknown office 'beijing'" in result.output
+    assert "shijiazhuang" in result.output
+
+
+def test_create_admin_generates_a_password_when_none_is_given(app, client):
+    result = run(app, "create-admin", "--province", "hebei", "--email", "admin@example.com")
+    assert result.exit_code == 0, result.output
+    password = result.output.split("password: ")[1].strip()
+    assert login(client, "admin@example.com", password, tab="staff").headers["Location"].endswith("/admin/")
+
+
+def test_create_staff_twice_is_a_clear_error(app):
+    args = ["create-admin", "--province", "hebei", "--email", "admin@example.com", "--password", DEMO_PASSWORD]
+    assert run(app, *args).exit_code == 0
+    again = run(app, *args)
+    assert again.exit_code != 0 and "exists already" in again.output
+
+
+def test_check_config_lists_the_provinces(app):
+    result = run(app, "check-config")
+    assert result.exit_code == 0
+    assert "hebei: 河北省, 16 offices, chain city → province → mfa" in result.output
+
+
+def test_production_refuses_to_start_without_keys(monkeypatch):
+    monkeypatch.setenv("APEC_ENV", "production")
+    for name in ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SettingsError, match="SECRET_KEY, APEC_DATA_KEYS, APEC_INDEX_KEY"):
+        load_settings()
+
+
+def test_production_sets_secure_cookies(monkeypatch):
+    monkeypatch.setenv("APEC_ENV", "production")
+    for name in ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY"):
+        monkeypatch.setenv(name, "x")
+    assert load_settings()["SESSION_COOKIE_SECURE"] is True
