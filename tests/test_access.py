@@ -9,7 +9,9 @@ from apec.notifications.models import Message
 
 from .conftest import DEMO_PASSWORD, login, submit
 
-ENTERPRISE_PAGES = ["/user-center/", "/user-center/documents", "/user-center/messages/"]
+ENTERPRISE_PAGES = [
+    "/user-center/", "/user-center/documents", "/user-center/messages/", "/enterprise/persons", "/enterprise/persons/new",
+]
 ENTERPRISE_ADMIN_PAGES = ["/enterprise/handlers", "/enterprise/handlers/new"]
 REVIEWER_PAGES = ["/staff/"]
 PROVINCE_ADMIN_PAGES = ["/admin/"]

@@ -1,15 +1,20 @@
-"""经办人管理: the enterprise admin adds, edits, de- and re-authorises handlers."""
+"""经办人管理 and 成员: the enterprise's handlers and the persons it applies for."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts import services
 from ..accounts.forms import HandlerEditForm, HandlerForm
 from ..accounts.models import ROLE_HANDLER, User
+from .. import audit
 from ..extensions import db
-from ..web.access import enterprise_admin_required, owned_or_404
+from ..web.access import enterprise_admin_required, enterprise_required, owned_or_404
 from ..web.templating import render
+from .forms import PersonForm
+from .models import Person
+from .persons import PersonError, create_person, find_person, person_form_data, update_person
+from .pinyin import propose_pinyin
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprise")
 
@@ -89,3 +94,78 @@ def reauthorise(handler_id: int):
     except services.AccountError as error:
         flash(error.message, "error")
     return redirect(url_for("enterprises.handlers"), code=303)
+
+
+# --- 成员 (persons) -----------------------------------------------------------------------
+
+
+def _person_or_404(person_id: int) -> Person:
+    return owned_or_404(Person, person_id, enterprise_id=current_user.enterprise_id)
+
+
+@bp.get("/persons")
+@enterprise_required
+def persons():
+    rows = db.session.scalars(
+        select(Person).where(Person.enterprise_id == current_user.enterprise_id).order_by(Person.id)
+    ).all()
+    return render("enterprises/persons.html", persons=rows)[0]
+
+
+@bp.route("/persons/new", methods=["GET", "POST"])
+@enterprise_required
+def add_person():
+    form = PersonForm()
+    if request.method == "POST" and request.form.get("action") == "check":
+        found = find_person(current_user.enterprise_id, form.id_number.data or "")
+        if found is not None:
+            flash(f"成员核查：已找到 {found.name} 之前录入的信息，已为您带出，可核对后修改。", "success")
+            return redirect(url_for("enterprises.edit_person", person_id=found.id), code=303)
+        lookup_message = "成员核查：未找到该身份证号的成员，请继续填写。"
+        return render("enterprises/person_form.html", form=form, person=None, lookup_message=lookup_message)
+    if form.validate_on_submit():
+        try:
+            person = create_person(current_user.enterprise_id, form.data, current_user)
+        except PersonError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"已添加成员 {person.name}。", "success")
+            return redirect(url_for("enterprises.persons"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render("enterprises/person_form.html", form=form, person=None, lookup_message=None, status=status)
+
+
+@bp.get("/persons/<int:person_id>")
+@enterprise_required
+def person_detail(person_id: int):
+    person = _person_or_404(person_id)
+    audit.record("pii_view", user=current_user, person_id=person.id)
+    db.session.commit()
+    return render("enterprises/person_detail.html", person=person)[0]
+
+
+@bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
+@enterprise_required
+def edit_person(person_id: int):
+    person = _person_or_404(person_id)
+    form = PersonForm(data=person_form_data(person)) if request.method == "GET" else PersonForm()
+    if form.validate_on_submit():
+        try:
+            update_person(person, form.data, current_user)
+        except PersonError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"已保存成员 {person.name} 的信息。", "success")
+            return redirect(url_for("enterprises.persons"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render("enterprises/person_form.html", form=form, person=person, lookup_message=None, status=status)
+
+
+@bp.post("/persons/pinyin")
+@enterprise_required
+def propose_person_pinyin():
+    """HTMX: propose the pinyin of a name the user just typed, unless already filled in."""
+    form = PersonForm()
+    if form.name.data and not (form.surname_pinyin.data or form.given_name_pinyin.data):
+        form.surname_pinyin.data, form.given_name_pinyin.data = propose_pinyin(form.name.data)
+    return render_template("enterprises/_pinyin_fields.html", form=form)
