@@ -8,8 +8,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-# Debian packages the app needs at run time (WeasyPrint's libraries, a CJK font).
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# Debian packages the app needs: venv support for a Debian Python, WeasyPrint's
+# libraries, a CJK font.
+APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 # …and what the browser tests drive (Playwright launches Debian's chromium; it downloads no browser).
 TEST_APT_PACKAGES := chromium
 

@@ -4,6 +4,8 @@ Environment variables win over the file, so one image serves every
 deployment; see README ("Configuration").
 """
 
+import base64
+import binascii
 import os
 import secrets
 import tomllib
@@ -76,11 +78,38 @@ def load_settings(config_dir: Path | None = None) -> dict:
         raise SettingsError(
             "APEC_ENV=production needs these environment variables: " + ", ".join(missing)
         )
+    if production:
+        check_production_keys(settings)
+    settings["APEC_TRUSTED_PROXIES"] = int(env.get("APEC_TRUSTED_PROXIES", "0"))
     return settings
+
+
+def _key_bytes(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        return None
+
+
+def check_production_keys(settings: dict) -> None:
+    """Refuse placeholders and short keys: a guessable SECRET_KEY lets anyone forge a session."""
+    problems = []
+    secret = settings["SECRET_KEY"]
+    if len(secret) < 32 or "change-me" in secret or secret == _DEV_SECRET:
+        problems.append("SECRET_KEY must be at least 32 random characters (see README: generate a key)")
+    for entry in settings["APEC_DATA_KEYS"].split(","):
+        key_id, _, encoded = entry.strip().partition(":")
+        key = _key_bytes(encoded)
+        if not key_id or key is None or len(key) != 32 or entry.strip() == _DEV_DATA_KEY:
+            problems.append("APEC_DATA_KEYS entries must be 'kid:<base64 of 32 random bytes>'")
+            break
+    index_key = _key_bytes(settings["APEC_INDEX_KEY"])
+    if index_key is None or len(index_key) != 32 or settings["APEC_INDEX_KEY"] == _DEV_INDEX_KEY:
+        problems.append("APEC_INDEX_KEY must be base64 of 32 random bytes")
+    if problems:
+        raise SettingsError("APEC_ENV=production: " + "; ".join(problems))
 
 
 def generate_key() -> str:
     """A fresh random key for SECRET_KEY, APEC_DATA_KEYS or APEC_INDEX_KEY."""
-    import base64
-
     return base64.b64encode(secrets.token_bytes(32)).decode()

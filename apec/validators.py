@@ -25,9 +25,11 @@ PROVINCE_PREFIXES = frozenset({
 # GB 32100 uses digits and upper-case letters without I, O, Z, S, V.
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_RE = re.compile(f"[{_USCC_ALPHABET}]{{18}}")
-_ID_RE = re.compile(r"\d{17}[\dX]")
-_PASSPORT_RE = re.compile(r"E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}")
-_MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+# ASCII digits only: NFKC leaves e.g. Arabic-Indic digits as they are.
+_ID_RE = re.compile(r"[0-9]{17}[0-9X]")
+_PASSPORT_RE = re.compile(r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}")
+_MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
+_AREA_CODE_RE = re.compile(r"[0-9]{6}")
 
 
 def normalize(value: str) -> str:
@@ -44,7 +46,7 @@ def is_valid_uscc(value: str) -> bool:
     if not _USCC_RE.fullmatch(number):
         return False
     # Positions 3-8 are the administrative-division code: digits only.
-    if not number[2:8].isdigit():
+    if not _AREA_CODE_RE.fullmatch(number[2:8]):
         return False
     return number[-1] == uscc.calc_check_digit(number)
 
@@ -74,12 +76,15 @@ def is_valid_passport_number(value: str) -> bool:
     return bool(_PASSPORT_RE.fullmatch(normalize(value)))
 
 
+def canonical_mobile(value: str) -> str:
+    """The 11 digits of a mobile number typed with spaces, dashes or +86."""
+    number = re.sub(r"[\s-]", "", normalize(value))
+    return number[3:] if number.startswith("+86") else number
+
+
 def is_valid_mobile(value: str) -> bool:
     """Mainland mobile number: 11 digits starting 13-19 (an optional +86 is accepted)."""
-    number = normalize(value).replace(" ", "").replace("-", "")
-    if number.startswith("+86"):
-        number = number[3:]
-    return bool(_MOBILE_RE.fullmatch(number))
+    return bool(_MOBILE_RE.fullmatch(canonical_mobile(value)))
 
 
 def mask_identity(value: str, keep_start: int = 4, keep_end: int = 4) -> str:

@@ -25,8 +25,14 @@ def _database_url(tmp_path_factory) -> str:
 
 
 def _reset_postgresql(url: str) -> None:
+    """Empty the test database; refuses any database whose name does not say "test"."""
     from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
 
+    name = make_url(url).database or ""
+    if "test" not in name:
+        pytest.exit(f"DATABASE_URL names database '{name}': the suite empties its database, "
+                    "so it only runs on one whose name contains 'test'", returncode=2)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

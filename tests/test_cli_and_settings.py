@@ -2,7 +2,7 @@
 
 import pytest
 
-from apec.settings import SettingsError, load_settings
+from apec.settings import SettingsError, generate_key, load_settings
 
 from .conftest import DEMO_PASSWORD, login
 
@@ -55,8 +55,21 @@ def test_production_refuses_to_start_without_keys(monkeypatch):
         load_settings()
 
 
-def test_production_sets_secure_cookies(monkeypatch):
+def test_production_refuses_placeholder_and_short_keys(monkeypatch):
     monkeypatch.setenv("APEC_ENV", "production")
-    for name in ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY"):
-        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("SECRET_KEY", "change-me")
+    monkeypatch.setenv("APEC_DATA_KEYS", "k1:change-me-base64-32-bytes")
+    monkeypatch.setenv("APEC_INDEX_KEY", "x")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert "SECRET_KEY must be at least 32" in str(error.value)
+    assert "APEC_DATA_KEYS entries must be" in str(error.value)
+    assert "APEC_INDEX_KEY must be" in str(error.value)
+
+
+def test_production_with_generated_keys_starts_with_secure_cookies(monkeypatch):
+    monkeypatch.setenv("APEC_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", generate_key())
+    monkeypatch.setenv("APEC_DATA_KEYS", f"k1:{generate_key()},k0:{generate_key()}")
+    monkeypatch.setenv("APEC_INDEX_KEY", generate_key())
     assert load_settings()["SESSION_COOKIE_SECURE"] is True

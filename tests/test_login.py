@@ -1,7 +1,10 @@
 """登录 by tab, lockout after 5 failures, logout, idle timeout, de-authorised handlers."""
 
 import datetime
+import re
 import time
+
+import pytest
 
 from sqlalchemy import select, update
 
@@ -29,18 +32,26 @@ def test_login_page_has_the_three_tabs_and_the_confirm_button(client):
     assert ">确认</button>" in page
 
 
-def test_wrong_password_says_so_in_chinese_with_422_and_counts_down(client, make_enterprise):
+WRONG = "邮箱或密码错误，请重新输入。连续输错 5 次，账号将被锁定 15 分钟。"
+
+
+def alert_text(response) -> str:
+    return re.search(r'<p class="form-alert" role="alert">(.*?)</p>', response.get_data(as_text=True)).group(1)
+
+
+def test_wrong_password_says_so_in_chinese_with_422(client, make_enterprise):
     _, email = make_enterprise()
     response = login(client, email, "Wrong2026!pass")
     assert response.status_code == 422
-    assert "邮箱或密码错误，再输错 4 次账号将被锁定" in response.get_data(as_text=True)
+    assert alert_text(response) == WRONG
     assert client.get("/user-center/").status_code == 302, "still signed out"
 
 
-def test_unknown_email_gets_the_same_message_as_a_wrong_password(client):
-    response = login(client, "nobody@example.com", "Wrong2026!pass")
-    assert response.status_code == 422
-    assert "邮箱或密码错误" in response.get_data(as_text=True)
+def test_unknown_email_gets_exactly_the_same_message_as_a_wrong_password(client, make_enterprise):
+    _, email = make_enterprise()
+    known = alert_text(login(client, email, "Wrong2026!pass"))
+    unknown = alert_text(login(client, "nobody@example.com", "Wrong2026!pass"))
+    assert known == unknown == WRONG
 
 
 def test_five_failures_lock_the_account_with_the_time_to_retry(app, client, scalar, make_enterprise):
@@ -122,8 +133,33 @@ def test_idle_session_times_out_with_a_message(client, app, make_enterprise):
     assert client.get("/user-center/").status_code == 302
 
 
-def test_next_parameter_never_leaves_the_site(client, make_enterprise):
+@pytest.mark.parametrize("target", [
+    "//evil.example.com/", "/%09/evil.example.com", "/%0d%0a/x", "/\\evil.example.com", "https://evil.example.com/",
+    "/ /evil.example.com",
+])
+def test_next_parameter_never_leaves_the_site(app, make_enterprise, target):
     _, email = make_enterprise()
-    response = submit(client, "/login?tab=enterprise&next=//evil.example.com/",
+    client = app.test_client()
+    response = submit(client, f"/login?tab=enterprise&next={target}",
                       {"email": email, "password": DEMO_PASSWORD, "account_type": "enterprise"})
-    assert response.headers["Location"].endswith("/user-center/")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/user-center/"
+
+
+def test_next_parameter_within_the_site_is_followed(client, make_enterprise):
+    _, email = make_enterprise()
+    response = submit(client, "/login?tab=enterprise&next=/user-center/documents",
+                      {"email": email, "password": DEMO_PASSWORD, "account_type": "enterprise"})
+    assert response.headers["Location"] == "/user-center/documents"
+
+
+def test_signing_in_again_long_after_logging_out_keeps_the_new_session(client, app, make_enterprise):
+    """An old idle timestamp from before a logout must not end the next login at once."""
+    _, email = make_enterprise()
+    login(client, email)
+    submit(client, "/logout", {}, page="/user-center/")
+    idle = app.config["APEC_SESSION_IDLE_MINUTES"] * 60
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - idle - 60
+    assert login(client, email).status_code == 303
+    assert client.get("/user-center/").status_code == 200

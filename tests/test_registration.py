@@ -152,3 +152,32 @@ def test_register_page_without_javascript_offers_every_office_grouped_by_provinc
     assert 'name="office"' in page
     for office in ("湖南省人民政府外事办公室", "雄安新区党政办", "葫芦岛市人民政府外事办公室"):
         assert office in page
+
+
+def test_a_registration_race_on_the_same_uscc_ends_in_a_field_error(client, scalar, count, make_enterprise,
+                                                                   monkeypatch):
+    """Two tabs pass the duplicate check at once; the unique constraint catches the second."""
+    from apec.accounts import services
+
+    make_enterprise()
+    uscc_in_use = scalar(select(Enterprise.uscc))
+    monkeypatch.setattr(services, "registration_conflict", lambda field, value: None)
+    response = submit(client, "/register", registration(uscc=uscc_in_use))
+    assert response.status_code == 422
+    assert "该统一社会信用代码已注册" in response.get_data(as_text=True)
+    assert count(Enterprise) == 1
+
+
+def test_crafted_choice_values_get_a_chinese_message(client, count):
+    response = submit(client, "/register", registration(ownership="bogus", province="shanghai"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "请从列表中选择" in page and "Not a valid choice" not in page
+    assert count(Enterprise) == 0
+
+
+def test_full_width_email_is_the_same_account(client, make_enterprise):
+    make_enterprise(email="a@example.com")
+    response = submit(client, "/register", registration(email="ａ@example.com"))
+    assert response.status_code == 422
+    assert "该邮箱已注册" in response.get_data(as_text=True)

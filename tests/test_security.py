@@ -73,3 +73,29 @@ def test_unknown_page_is_a_chinese_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_nul_bytes_in_input_are_a_clear_400_not_a_500(client, make_enterprise):
+    assert client.get("/user-center/?q=%00").status_code in (302, 400)
+    _, email = make_enterprise()
+    login(client, email)
+    response = client.get("/user-center/?q=a%00b")
+    assert response.status_code == 400
+    assert "请求无效" in response.get_data(as_text=True)
+
+
+def test_absurd_page_numbers_show_a_page_not_an_error(client, make_enterprise):
+    _, email = make_enterprise()
+    login(client, email)
+    for page in ("99999999999999999999", "-3", "abc"):
+        response = client.get(f"/user-center/?page={page}")
+        assert response.status_code == 200, page
+        assert "暂无申请单" in response.get_data(as_text=True)
+
+
+def test_logs_mask_identity_numbers_even_next_to_chinese_text():
+    from apec.web.logging import mask_identities
+
+    masked = mask_identities("身份证110105199805152516号 护照e26895502 和 G12345678")
+    assert "110105199805152516" not in masked and "1101**********2516" in masked
+    assert "e26895502" not in masked and "G12345678" not in masked

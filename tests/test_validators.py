@@ -94,6 +94,13 @@ class TestIdNumber:
         assert not is_valid_id_number(with_id_check(body17))
 
 
+def test_refuses_non_ascii_digits_that_nfkc_keeps():
+    arabic_indic = "110105199805152516".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert not is_valid_id_number(arabic_indic)
+    assert not is_valid_mobile("13" + "٨٠٠٠٠٠٠٠١")
+    assert not is_valid_passport_number("E" + "२६८९५५०२")
+
+
 class TestPassportNumber:
     @pytest.mark.parametrize("value", ["E26895502", "e58172023", "EA1234567", "G12345678", " Ｅ２６８９５５０２ "])
     def test_accepts(self, value):

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, Optional, ValidationError
 
 from ..enterprises.models import OWNERSHIP_LABELS
 from ..validators import is_valid_mobile, is_valid_uscc
-from ..web.forms import check, chosen, max_length, normalized, required, strip
+from ..web.forms import Select, check, chosen, max_length, mobile_digits, normalized, required, strip
 from .passwords import PASSWORD_RULE, is_strong_enough
 from .services import normalize_email
 
@@ -30,13 +30,13 @@ class RegistrationForm(FlaskForm):
     legal_representative = StringField(
         "法人名称", filters=[strip], validators=[required("法人名称"), max_length(100)]
     )
-    ownership = SelectField(
+    ownership = Select(
         "企业性质",
         choices=[("", "请选择")] + list(OWNERSHIP_LABELS.items()),
         validators=[chosen("企业性质")],
     )
-    province = SelectField("所在省份", validators=[chosen("所在省份")])
-    office = SelectField("所属外办", validators=[chosen("所属外办")], validate_choice=False)
+    province = Select("所在省份", validators=[chosen("所在省份")])
+    office = Select("所属外办", validators=[chosen("所属外办")], validate_choice=False)
     email = EmailField(
         "企业邮箱", filters=[normalize_email], validators=[required("企业邮箱"), email_format, max_length(254)]
     )
@@ -78,13 +78,13 @@ class HandlerForm(FlaskForm):
     email = EmailField(
         "登录邮箱", filters=[normalize_email], validators=[required("登录邮箱"), email_format, max_length(254)]
     )
-    mobile = StringField("手机号码", filters=[normalized], validators=[required("手机号码"), valid_mobile])
+    mobile = StringField("手机号码", filters=[mobile_digits], validators=[required("手机号码"), valid_mobile])
     password = PasswordField("登录密码", validators=[required("登录密码"), strong_password])
     confirm = PasswordField("确认密码", validators=[required("确认密码"), same_password])
 
 
 class HandlerEditForm(FlaskForm):
     name = StringField("经办人姓名", filters=[strip], validators=[required("经办人姓名"), max_length(100)])
-    mobile = StringField("手机号码", filters=[normalized], validators=[required("手机号码"), valid_mobile])
+    mobile = StringField("手机号码", filters=[mobile_digits], validators=[required("手机号码"), valid_mobile])
     password = PasswordField("新密码（不修改请留空）", validators=[Optional(), strong_password])
     confirm = PasswordField("确认新密码", validators=[same_password])

@@ -64,5 +64,12 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.role in STAFF_ROLES
 
     @property
+    def display_name(self) -> str:
+        """A handler's or staff member's name; an enterprise account shows its enterprise."""
+        if self.name:
+            return self.name
+        return self.enterprise.name if self.enterprise is not None else self.email
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]

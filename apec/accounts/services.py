@@ -1,6 +1,7 @@
 """Account operations: one function per state change, each commits or raises."""
 
 import datetime
+import unicodedata
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -11,7 +12,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..models_base import utcnow
 from ..timefmt import format_local
-from ..validators import normalize
+from ..validators import canonical_mobile, normalize
 from .models import (
     ROLE_ENTERPRISE_ADMIN,
     ROLE_HANDLER,
@@ -30,6 +31,15 @@ ACCOUNT_TYPES = {
 ACCOUNT_TYPE_TABS = {"enterprise": "企业账号登录", "handler": "经办人账号登录", "staff": "工作人员登录"}
 
 
+def wrong_credentials_message() -> str:
+    """One message whether or not the email exists, so the form does not tell which accounts exist."""
+    config = current_app.config
+    return (
+        f"邮箱或密码错误，请重新输入。连续输错 {config['APEC_LOCKOUT_ATTEMPTS']} 次，"
+        f"账号将被锁定 {config['APEC_LOCKOUT_MINUTES']} 分钟。"
+    )
+
+
 class AccountError(Exception):
     """A refusal to show the user; `field` names the form field it belongs to."""
 
@@ -40,7 +50,8 @@ class AccountError(Exception):
 
 
 def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """NFKC (full-width ａ@… is a@…), trimmed, lower-cased."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -73,7 +84,7 @@ def authenticate(email: str, password: str, account_type: str) -> User:
         hash_password(password)  # same work as a real check: no timing hint that the email is unknown
         audit.record("login_failed", detail_email=normalize_email(email)[:254], reason="unknown_email")
         db.session.commit()
-        raise AccountError("邮箱或密码错误，请重新输入。")
+        raise AccountError(wrong_credentials_message())
 
     if user.locked_until and user.locked_until > now:
         raise AccountError(
@@ -101,7 +112,7 @@ def authenticate(email: str, password: str, account_type: str) -> User:
             )
         audit.record("login_failed", user=user, reason="wrong_password")
         db.session.commit()
-        raise AccountError(f"邮箱或密码错误，再输错 {attempts - failures} 次账号将被锁定。")
+        raise AccountError(wrong_credentials_message())
 
     if not user.active:
         raise AccountError("该账号已被取消授权，请联系企业账号管理员。")
@@ -147,7 +158,6 @@ def register_enterprise(
         email=email,
         password_hash=hash_password(password),
         role=ROLE_ENTERPRISE_ADMIN,
-        name=name.strip(),
         province=province,
         enterprise=enterprise,
     )
@@ -166,7 +176,7 @@ def create_handler(enterprise: Enterprise, *, name, email, mobile, password, act
         password_hash=hash_password(password),
         role=ROLE_HANDLER,
         name=name.strip(),
-        mobile=normalize(mobile),
+        mobile=canonical_mobile(mobile),
         province=enterprise.province,
         enterprise=enterprise,
     )
@@ -178,7 +188,7 @@ def create_handler(enterprise: Enterprise, *, name, email, mobile, password, act
 
 def update_handler(handler: User, *, name, mobile, password: str | None, actor: User) -> None:
     handler.name = name.strip()
-    handler.mobile = normalize(mobile)
+    handler.mobile = canonical_mobile(mobile)
     if password:
         handler.password_hash = hash_password(password)
         handler.session_token = new_session_token()

@@ -1,10 +1,13 @@
 """登录, 注册, 退出."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from urllib.parse import urlsplit
+
+from flask_login import current_user, login_required
 
 from ..provinces.registry import enabled_provinces
 from ..web.htmx import triggering_field
+from ..web.session import end_session, start_session
 from ..web.templating import current_province, render
 from ..web.views import home_for
 from .forms import LoginForm, RegistrationForm
@@ -21,10 +24,19 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a path on this site, never another host.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so
+    "/\t/evil.example" would leave the site: any of those is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ch in target for ch in "\\ ") or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,7 +55,7 @@ def login():
         except AccountError as error:
             login_error = error.message
         else:
-            login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user), code=303)
     status = 422 if request.method == "POST" else 200
     return render(
@@ -55,7 +67,7 @@ def login():
 @login_required
 def logout():
     sign_out(current_user)
-    logout_user()
+    end_session()
     flash("您已安全退出。", "info")
     return redirect(url_for("site.index"), code=303)
 
@@ -82,7 +94,7 @@ def register():
         except AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            login_user(user)
+            start_session(user)
             flash("注册成功，欢迎使用 APEC 商务旅行卡网上办理。", "success")
             return redirect(url_for("user_center.applications"), code=303)
     status = 422 if request.method == "POST" else 200

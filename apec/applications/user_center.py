@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 from ..enterprises.models import Person
 from ..extensions import db
 from ..web.access import enterprise_required
-from ..web.templating import current_province, render
+from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Payment
 from .statuses import STATUS_LABELS, USER_CENTER_TABS
 
@@ -64,7 +64,7 @@ def applications():
         statement = statement.where(
             or_(Application.number.contains(query_text.upper(), autoescape=True), Application.id.in_(named))
         )
-    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
     statuses = [(code, status_label(province, code)) for code in STATUS_LABELS]
     return render(
         "user_center/applications.html",

@@ -1,11 +1,11 @@
 import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from ..validators import is_valid_id_number, is_valid_mobile, is_valid_passport_number
-from ..web.forms import check, max_length, normalized, required, strip
+from ..web.forms import Radio, Select, check, max_length, mobile_digits, normalized, required, strip
 
 PASSPORT_TYPES = [("普通", "普通护照")]
 GENDERS = [("M", "男"), ("F", "女")]
@@ -34,15 +34,15 @@ class PersonForm(FlaskForm):
         "身份证号", filters=[normalized],
         validators=[required("身份证号"), check(is_valid_id_number, "身份证号不正确，请核对 18 位号码")],
     )
-    gender = RadioField("性别", choices=GENDERS, validators=[Optional()])
+    gender = Radio("性别", choices=GENDERS, validators=[Optional()])
     birth_date = DateField("出生日期", validators=[Optional()])
-    mobile = StringField("手机号码", filters=[normalized], validators=[required("手机号码"), check(is_valid_mobile, "请输入 11 位手机号码")])
+    mobile = StringField("手机号码", filters=[mobile_digits], validators=[required("手机号码"), check(is_valid_mobile, "请输入 11 位手机号码")])
     position = StringField("职务", filters=[strip], validators=[required("职务"), max_length(50)])
     passport_number = StringField(
         "护照号码", filters=[normalized],
         validators=[required("护照号码"), check(is_valid_passport_number, "护照号码格式不正确，应为 E 加 8 位数字等")],
     )
-    passport_type = SelectField("护照类型", choices=PASSPORT_TYPES, default="普通")
+    passport_type = Select("护照类型", choices=PASSPORT_TYPES, default="普通")
     passport_issue_date = DateField("签发日期", validators=[required("护照签发日期")])
     passport_expiry_date = DateField("有效期至", validators=[required("护照有效期")])
     passport_authority = StringField("签发机关", filters=[strip], default="国家移民管理局", validators=[required("签发机关"), max_length(50)])

@@ -9,7 +9,7 @@ from ..applications.models import Application
 from ..applications.statuses import STATUS_LABELS
 from ..extensions import db
 from ..web.access import roles_required
-from ..web.templating import current_province, render
+from ..web.templating import current_province, page_number, render
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 
@@ -30,7 +30,7 @@ def queue():
     )
     if status in STATUS_LABELS:
         statement = statement.where(Application.status == status)
-    page = db.paginate(statement, per_page=20, error_out=False)
+    page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
     return render(
         "review/queue.html",
         block="results",

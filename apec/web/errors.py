@@ -1,7 +1,9 @@
 """Error pages in Chinese; HTMX requests get the same page for their target."""
 
-from flask import render_template
+from flask import abort, render_template, request
 from flask_wtf.csrf import CSRFError
+
+from ..extensions import db
 
 MESSAGES = {
     400: ("请求无效", "请求的内容不完整或格式不正确，请返回后重试。"),
@@ -14,6 +16,8 @@ MESSAGES = {
 
 
 def error_page(status: int, detail: str | None = None):
+    # A failed statement leaves the session unusable; the page itself needs a working one.
+    db.session.rollback()
     title, message = MESSAGES.get(status, MESSAGES[500])
     return render_template("errors/error.html", status=status, title=title, message=detail or message), status
 
@@ -30,3 +34,12 @@ def init_app(app):
 
     for status in (400, 404, 405, 409, 500):
         app.register_error_handler(status, lambda error, status=status: error_page(status))
+
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL byte is never real input, and PostgreSQL cannot store it."""
+        values = list(request.args.values())
+        if request.method == "POST":
+            values += list(request.form.values())
+        if any("\x00" in value for value in values):
+            abort(400)

@@ -1,8 +1,27 @@
 """Form helpers shared by every domain: Chinese messages, normalising filters."""
 
+from wtforms import RadioField, SelectField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..validators import normalize
+from ..validators import canonical_mobile, normalize
+
+
+class _ChineseChoice:
+    """A value that is not one of the choices (a crafted request) is told in Chinese."""
+
+    def pre_validate(self, form):
+        if self.data in (None, "") or not getattr(self, "validate_choice", True) or not self.choices:
+            return
+        if self.data not in {str(value) for value, _ in self.choices}:
+            raise ValidationError("请从列表中选择")
+
+
+class Select(_ChineseChoice, SelectField):
+    pass
+
+
+class Radio(_ChineseChoice, RadioField):
+    pass
 
 
 def required(what: str):
@@ -15,6 +34,10 @@ def chosen(what: str):
 
 def max_length(limit: int):
     return Length(max=limit, message=f"不能超过 {limit} 个字")
+
+
+def mobile_digits(value):
+    return canonical_mobile(value) if isinstance(value, str) else value
 
 
 def strip(value):

@@ -10,8 +10,12 @@ import uuid
 from flask import g, request
 from flask_login import current_user
 
-# 18-character 身份证号 and passport numbers anywhere in a message.
-_IDENTITY_RE = re.compile(r"\b(\d{4})\d{10}(\d{3}[\dXx])\b|\b([EG][A-Z\d])\d{5}(\d{2})\b")
+# 18-character 身份证号 and passport numbers anywhere in a message, also next to
+# Chinese text (where \b would not see a word boundary).
+_IDENTITY_RE = re.compile(
+    r"(?<![0-9A-Za-z])([0-9]{4})[0-9]{10}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z])([EeGg][A-Za-z0-9])[0-9]{5}([0-9]{2})(?![0-9A-Za-z])"
+)
 
 
 def mask_identities(text: str) -> str:

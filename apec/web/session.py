@@ -8,9 +8,31 @@ every app process, with no per-process state.
 import time
 
 from flask import flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, login_manager
+
+
+KEPT_ACROSS_SIGN_IN = ("_flashes", "province")
+
+
+def _fresh_session() -> None:
+    """Drop everything of the previous session but messages and the chosen province."""
+    kept = {key: session[key] for key in KEPT_ACROSS_SIGN_IN if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def start_session(user) -> None:
+    """Sign `user` in on a fresh session (no leftovers such as an old idle timestamp)."""
+    _fresh_session()
+    login_user(user)
+    session["seen"] = int(time.time())
+
+
+def end_session() -> None:
+    logout_user()
+    _fresh_session()
 
 
 def init_app(app):
@@ -41,8 +63,7 @@ def init_app(app):
         now = int(time.time())
         last_seen = session.get("seen", now)
         if now - last_seen > idle_seconds:
-            logout_user()
-            session.clear()
+            end_session()
             flash("由于长时间未操作，您已自动退出，请重新登录。", "info")
             return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
         session["seen"] = now

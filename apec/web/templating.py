@@ -1,6 +1,6 @@
 """Rendering: whole pages, or one block of them for HTMX, and template globals."""
 
-from flask import current_app, render_template, session
+from flask import current_app, render_template, request, session
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -16,6 +16,15 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     if block and is_htmx_request():
         return render_block(template, block, **context), status
     return render_template(template, **context), status
+
+
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The ?page= of a list, kept within 1..MAX_PAGE whatever was typed."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
 
 
 def current_province():
