@@ -17,9 +17,20 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    if app.config.get("APEC_TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx: the client's address and scheme come from the proxy's headers.
+        proxies = app.config["APEC_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     app.extensions["apec_provinces"] = load_provinces(
         app.config["APEC_PROVINCES"], app.config["APEC_PROVINCE_OVERRIDES"]
     )
+
+    from .materials.storage import build_storage
+
+    app.extensions["apec_storage"] = build_storage(app.config)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -37,13 +48,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .applications.user_center import bp as user_center_bp
+    from .applications.views import bp as apply_bp
+    from .materials.views import bp as materials_bp
     from .enterprises.views import bp as enterprises_bp
     from .notifications.views import bp as notifications_bp
     from .review.views import bp as review_bp
     from .web.views import bp as site_bp
 
     for blueprint in (
-        site_bp, accounts_bp, enterprises_bp, user_center_bp, notifications_bp, review_bp, admin_bp
+        site_bp, accounts_bp, enterprises_bp, user_center_bp, apply_bp, materials_bp, notifications_bp,
+        review_bp, admin_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -139,6 +139,7 @@ def test_override_changes_a_rule(tmp_path):
     ("[offices.dalian]\nstage = 'county'\n", "offices.dalian.stage", "'city', 'province' or 'mfa'"),
     ("[offices.jinzhou2]\nstage = 'city'\n", "offices.jinzhou2.name", "Field required"),
     ("[workflow]\nchain = ['city', 'mfa']\n", "offices.liaoning.stage", "not in workflow.chain"),
+    ("[labels]\npasport = '换护照'\n", "labels.pasport", "neither a business type nor a status code"),
 ])
 def test_bad_override_stops_start_up_naming_file_and_key(tmp_path, override, key, fragment):
     path = write_override(tmp_path, "liaoning", override)

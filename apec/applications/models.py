@@ -1,6 +1,6 @@
 import datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +36,9 @@ class Application(TimestampMixin, db.Model):
     handover_method: Mapped[str | None] = mapped_column(String(8))
     acknowledgements: Mapped[dict | None] = mapped_column(JSON)
     fee: Mapped[int] = mapped_column(Integer, default=0)
+    # Step data that has no column of its own: notice acknowledged, 申报条件,
+    # and what a user typed into a step that did not validate yet.
+    extra: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     submitted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     accepted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
@@ -51,6 +54,8 @@ class Application(TimestampMixin, db.Model):
     timeline = relationship(
         "TimelineEvent", back_populates="application", order_by="TimelineEvent.id"
     )
+    materials = relationship("Material", order_by="Material.id", viewonly=True)
+    created_by = relationship("User")
 
 
 class ApplicationMember(TimestampMixin, db.Model):

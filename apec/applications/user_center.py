@@ -6,7 +6,8 @@ from sqlalchemy import or_, select
 
 from ..enterprises.models import Person
 from ..extensions import db
-from ..web.access import enterprise_required
+from ..provinces.registry import get_province
+from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Payment
 from .statuses import STATUS_LABELS, USER_CENTER_TABS
@@ -90,3 +91,19 @@ def documents():
         .order_by(Payment.created_at.desc())
     ).all()
     return render("user_center/documents.html", payments=payments)[0]
+
+
+@bp.get("/applications/<int:application_id>")
+@enterprise_required
+def application_detail(application_id: int):
+    """订单详情: number, status steps, fee, office, members, materials, timeline."""
+    application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
+    province = get_province(application.province)
+    path = province.review_path(application.enterprise.office_code)
+    return render(
+        "user_center/application_detail.html", application=application, path=path,
+        status_label=lambda code: status_label(province, code),
+        can_withdraw=application.status == "submitted" and province.config.workflow.withdraw_before_acceptance,
+        editable=application.status in ("draft", "returned"),
+        first_step=province.config.wizard.steps[0],
+    )[0]

@@ -130,9 +130,30 @@ def add_person():
             getattr(form, error.field).errors.append(error.message)
         else:
             flash(f"已添加成员 {person.name}。", "success")
-            return redirect(url_for("enterprises.persons"), code=303)
+            return _after_person_saved(person, request.args.get("add_to", type=int))
     status = 422 if request.method == "POST" else 200
     return render("enterprises/person_form.html", form=form, person=None, lookup_message=None, status=status)
+
+
+def _after_person_saved(person: Person, application_id: int | None, add: bool = True):
+    """Back to the persons list, or to the application the person was added from."""
+    from ..applications import drafts
+    from ..applications.eligibility import member_refusal
+    from ..applications.models import Application
+    from ..provinces.registry import get_province
+
+    application = db.session.get(Application, application_id) if application_id else None
+    if application is None or application.enterprise_id != current_user.enterprise_id or not drafts.is_editable(application):
+        return redirect(url_for("enterprises.persons"), code=303)
+    province = get_province(application.province)
+    step = "members" if "members" in province.config.wizard.steps else province.config.wizard.steps[0]
+    if add and step == "members":
+        refusal = member_refusal(province, application, person)
+        if refusal:
+            flash(refusal, "error")
+        else:
+            drafts.add_member(application, person)
+    return redirect(url_for("apply.step", application_id=application.id, step=step), code=303)
 
 
 @bp.get("/persons/<int:person_id>")
@@ -156,7 +177,7 @@ def edit_person(person_id: int):
             getattr(form, error.field).errors.append(error.message)
         else:
             flash(f"已保存成员 {person.name} 的信息。", "success")
-            return redirect(url_for("enterprises.persons"), code=303)
+            return _after_person_saved(person, request.args.get("back", type=int), add=False)
     status = 422 if request.method == "POST" else 200
     return render("enterprises/person_form.html", form=form, person=person, lookup_message=None, status=status)
 

@@ -1,4 +1,6 @@
-from sqlalchemy import ForeignKey, Integer, String
+import datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,4 +23,6 @@ class Material(TimestampMixin, db.Model):
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # Date the certificate was issued, for materials that must be recent.
+    issued_on: Mapped[datetime.date | None] = mapped_column(Date)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -55,6 +55,38 @@ class Office(Strict):
     pickup_points: tuple[PickupPoint, ...] = ()
 
 
+FileType = Literal["pdf", "jpeg", "png"]
+Ownership = Literal["state", "private", "foreign", "other"]
+
+
+class MaterialSpec(Strict):
+    """One entry of a province's material list (DESIGN.md section 7)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    scope: Literal["application", "member"] = "application"
+    required: bool = True
+    types: tuple[FileType, ...] = Field(default=("pdf", "jpeg", "png"), min_length=1)
+    max_mb: int = Field(default=10, ge=1, le=50)
+    image_size: tuple[int, int] | None = Field(default=None, description="exact width, height in pixels")
+    white_background: bool = False
+    template: str | None = Field(default=None, description="code of a generated document to download, sign and upload")
+    example: str = Field(default="", description="what a correct upload looks like (查看示例)")
+    ownership: tuple[Ownership, ...] = Field(default=(), description="only for these ownerships; empty: all")
+    issued_within_months: int | None = Field(default=None, ge=1, description="certificate must be this recent")
+
+
+class Wizard(Strict):
+    """The enterprise's application screens, in the order of the province's guide."""
+
+    steps: tuple[Literal["notice", "form", "members", "materials", "pickup", "report", "confirm"], ...] = Field(min_length=1)
+    notice_title: str = "办理须知"
+    notice_ack: str = "我已经阅读"
+    notice: str = ""
+    declaration: bool = Field(default=False, description="在线填表 asks 申报条件 (employees, tax grade, trade)")
+    step_labels: dict[str, str] = Field(default_factory=dict)
+
+
 class Workflow(Strict):
     chain: tuple[Stage, ...] = Field(min_length=1)
     application_unit: Literal["single", "group", "batch"]
@@ -94,6 +126,10 @@ class ProvinceConfig(Strict):
         description="Visible label overrides, keyed by business type or status code",
     )
     offices: dict[str, Office] = Field(min_length=1)
+    wizard: Wizard
+    materials: dict[BusinessType, tuple[MaterialSpec, ...]] = Field(
+        default_factory=dict, description="per business type; renew falls back to new"
+    )
 
 
 
@@ -112,6 +148,15 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
             ))
         if office.reports_to is not None and office.reports_to not in config.offices:
             problems.append((f"unknown office code '{office.reports_to}'", (("offices", code, "reports_to"),)))
+    from ..applications.statuses import STATUS_LABELS
+
+    for key in config.labels:
+        if key not in BUSINESS_TYPES and key not in STATUS_LABELS:
+            problems.append((f"'{key}' is neither a business type nor a status code", (("labels", key),)))
+    for business_type, specs in config.materials.items():
+        codes = [spec.code for spec in specs]
+        for code in {c for c in codes if codes.count(c) > 1}:
+            problems.append((f"material code '{code}' is listed twice", (("materials", business_type),)))
     if not any(office.accepts_registrations for office in config.offices.values()):
         problems.append(("at least one office must accept registrations", (("offices",),)))
     return problems

@@ -1,0 +1,161 @@
+"""Changes to an application while the enterprise fills it in (status 暂存 or 已反馈审核意见).
+
+Each function saves one step and commits, so a draft survives logout;
+what a user typed into a step that did not validate is kept as well.
+"""
+
+from sqlalchemy import select
+
+from .. import audit
+from ..enterprises.models import AddressBookEntry, Enterprise, InvoiceBookEntry, Person
+from ..extensions import db
+from ..materials.operations import delete_material
+from .models import Application, ApplicationMember
+
+EDITABLE_STATUSES = ("draft", "returned")
+NOT_KEPT = ("csrf_token", "password", "confirm", "action")
+
+
+class DraftError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def is_editable(application: Application) -> bool:
+    return application.status in EDITABLE_STATUSES
+
+
+def start_application(enterprise: Enterprise, actor, business_type: str) -> Application:
+    application = Application(
+        province=enterprise.province, office_code=enterprise.office_code, enterprise_id=enterprise.id,
+        created_by_id=actor.id, business_type=business_type, status="draft",
+        contact_name=actor.name if actor.role == "handler" else "", contact_phone=actor.mobile or "", extra={},
+    )
+    db.session.add(application)
+    audit.record("application_started", user=actor, business_type=business_type)
+    db.session.commit()
+    return application
+
+
+def _set_extra(application: Application, key: str, value) -> None:
+    extra = dict(application.extra or {})
+    if value is None:
+        extra.pop(key, None)
+    else:
+        extra[key] = value
+    application.extra = extra  # a new dict, so the JSON column is marked changed
+
+
+def keep_unsaved(application: Application, step: str, form_data) -> None:
+    """Remember what was typed into a step that did not validate, so nothing is lost."""
+    unsaved = dict((application.extra or {}).get("unsaved", {}))
+    unsaved[step] = {key: value for key, value in form_data.items() if key not in NOT_KEPT}
+    _set_extra(application, "unsaved", unsaved)
+    db.session.commit()
+
+
+def unsaved_input(application: Application, step: str) -> dict | None:
+    return (application.extra or {}).get("unsaved", {}).get(step)
+
+
+def _clear_unsaved(application: Application, step: str) -> None:
+    unsaved = dict((application.extra or {}).get("unsaved", {}))
+    unsaved.pop(step, None)
+    _set_extra(application, "unsaved", unsaved or None)
+
+
+def acknowledge_notice(application: Application) -> None:
+    _set_extra(application, "notice_ack", True)
+    db.session.commit()
+
+
+def save_form(application: Application, *, contact_name: str, contact_phone: str,
+              declaration: dict | None = None) -> None:
+    application.contact_name = contact_name
+    application.contact_phone = contact_phone
+    if declaration is not None:
+        enterprise = application.enterprise
+        enterprise.employees = declaration["employees"]
+        enterprise.tax_grade = declaration["tax_grade"]
+        enterprise.trade_kind = declaration["trade_kind"]
+        _set_extra(application, "declaration", {
+            "employees": declaration["employees"], "tax_grade": declaration["tax_grade"],
+            "trade_kind": declaration["trade_kind"], "trade_note": declaration["trade_note"],
+        })
+    _clear_unsaved(application, "form")
+    db.session.commit()
+
+
+def set_applicant(application: Application, person: Person) -> None:
+    """The one applicant of a per-applicant province; a new person drops the old one's uploads."""
+    current = application.members[0] if application.members else None
+    if current is not None and current.person_id == person.id:
+        return
+    if current is not None:
+        _remove_member(application, current)
+    add_member(application, person)
+
+
+def add_member(application: Application, person: Person) -> ApplicationMember:
+    if any(member.person_id == person.id for member in application.members):
+        raise DraftError(f"{person.name} 已在申请人员中。")
+    member = ApplicationMember(application=application, person=person, position=len(application.members))
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
+def remove_member(application: Application, member: ApplicationMember) -> None:
+    _remove_member(application, member)
+    db.session.commit()
+
+
+def _remove_member(application: Application, member: ApplicationMember) -> None:
+    for material in [m for m in application.materials if m.member_id == member.id]:
+        delete_material(material, commit=False)
+    application.members.remove(member)
+    db.session.delete(member)
+    db.session.flush()
+
+
+def save_pickup(application: Application, *, method: str, point: dict | None = None,
+                address: dict | None = None) -> None:
+    application.pickup_method = method
+    if method == "mail":
+        application.pickup_snapshot = address
+        _remember_address(application.enterprise_id, address)
+    else:
+        application.pickup_snapshot = point
+    _clear_unsaved(application, "pickup")
+    db.session.commit()
+
+
+def save_report(application: Application, *, method: str, point: dict | None, address: dict | None,
+                payment_method: str, invoice: dict | None, purpose: str) -> None:
+    application.payment_method = payment_method
+    application.invoice_snapshot = invoice
+    application.purpose = purpose
+    if invoice:
+        _remember_invoice(application.enterprise_id, invoice)
+    save_pickup(application, method=method, point=point, address=address)
+    _clear_unsaved(application, "report")
+    db.session.commit()
+
+
+def _remember_address(enterprise_id: int, address: dict) -> None:
+    exists = db.session.scalar(select(AddressBookEntry.id).where(
+        AddressBookEntry.enterprise_id == enterprise_id, AddressBookEntry.address == address["address"],
+        AddressBookEntry.recipient == address["recipient"],
+    ))
+    if not exists:
+        db.session.add(AddressBookEntry(enterprise_id=enterprise_id, **address))
+
+
+def _remember_invoice(enterprise_id: int, invoice: dict) -> None:
+    exists = db.session.scalar(select(InvoiceBookEntry.id).where(
+        InvoiceBookEntry.enterprise_id == enterprise_id, InvoiceBookEntry.title == invoice["title"],
+        InvoiceBookEntry.tax_number == invoice["tax_number"],
+    ))
+    if not exists:
+        db.session.add(InvoiceBookEntry(enterprise_id=enterprise_id, title=invoice["title"], tax_number=invoice["tax_number"]))

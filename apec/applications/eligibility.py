@@ -1,0 +1,95 @@
+"""Who may be applied for, and Liaoning's quantitative standards (seed 004)."""
+
+import datetime
+
+from sqlalchemy import select
+
+from ..enterprises.models import Person
+from ..extensions import db
+from ..provinces.base import ProvincePlugin
+from .models import Application, ApplicationMember, Card
+
+CLOSED_STATUSES = ("draft", "rejected", "card_cancelled", "picked_up", "mailed")
+TAX_GRADE_ORDER = ("A", "B", "M", "C", "D")
+
+
+def _months_later(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(day.year + year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def valid_card(person: Person, today: datetime.date) -> Card | None:
+    return db.session.scalar(
+        select(Card).where(Card.person_id == person.id, Card.status == "valid", Card.valid_to >= today)
+        .order_by(Card.valid_to.desc())
+    )
+
+
+def open_application(person: Person, excluding: Application) -> Application | None:
+    return db.session.scalar(
+        select(Application)
+        .join(ApplicationMember, ApplicationMember.application_id == Application.id)
+        .where(
+            ApplicationMember.person_id == person.id,
+            Application.id != excluding.id,
+            Application.business_type.in_(("new", "renew")),
+            Application.status.not_in(CLOSED_STATUSES),
+        )
+    )
+
+
+def member_refusal(province: ProvincePlugin, application: Application, person: Person,
+                   today: datetime.date | None = None) -> str | None:
+    """Why this person cannot be in this 新办/续办 application, or None."""
+    today = today or datetime.date.today()
+    card = valid_card(person, today)
+    if application.business_type == "new" and card is not None:
+        return f"{person.name} 已持有有效的 APEC 卡（{card.number}，有效期至 {card.valid_to:%Y-%m-%d}），不能新办；卡到期前可申请续办。"
+    if application.business_type == "renew":
+        months = province.config.workflow.renew_within_months
+        if card is None:
+            return f"{person.name} 没有有效的 APEC 卡，不能续办，请申请新办。"
+        if card.valid_to > _months_later(today, months):
+            return f"{person.name} 的 APEC 卡有效期至 {card.valid_to:%Y-%m-%d}，到期前 {months} 个月内方可申请续办。"
+    other = open_application(person, application)
+    if other is not None:
+        return f"{person.name} 已有正在办理的申请单（{other.number or '暂存'}），不能重复申请。"
+    return None
+
+
+def standards_refusals(province: ProvincePlugin, application: Application,
+                       today: datetime.date | None = None) -> list[str]:
+    """The province's quantitative standards the application does not meet (empty: all met)."""
+    rules = province.config.eligibility
+    today = today or datetime.date.today()
+    enterprise = application.enterprise
+    refusals = []
+    if rules.min_employees and (enterprise.employees or 0) < rules.min_employees:
+        refusals.append(f"申办企业员工人数须在 {rules.min_employees} 人以上（当前填写 {enterprise.employees or 0} 人）。")
+    if rules.min_tax_grade:
+        limit = TAX_GRADE_ORDER.index(rules.min_tax_grade)
+        if enterprise.tax_grade not in TAX_GRADE_ORDER or TAX_GRADE_ORDER.index(enterprise.tax_grade) > limit:
+            refusals.append(f"企业纳税信用等级须为 {rules.min_tax_grade} 级（含）以上（当前为 {enterprise.tax_grade or '未填写'}）。")
+    if rules.passport_min_valid_months:
+        limit_day = _months_later(today, rules.passport_min_valid_months)
+        for member in application.members:
+            expiry = member.person.passport_expiry_date
+            if expiry is None or expiry < limit_day:
+                refusals.append(
+                    f"{member.person.name} 的护照有效期须不少于 {rules.passport_min_valid_months} 个月"
+                    f"（至少到 {limit_day:%Y-%m-%d}），当前至 {expiry or '未填写'}。"
+                )
+    if rules.no_criminal_record_max_age_months:
+        for member in application.members:
+            records = [m for m in application.materials if m.member_id == member.id and m.kind == "no_criminal_record"]
+            for record in records:
+                if record.issued_on is None or _months_later(record.issued_on, rules.no_criminal_record_max_age_months) < today:
+                    refusals.append(
+                        f"{member.person.name} 的无犯罪记录证明须在开具后 {rules.no_criminal_record_max_age_months} 个月内提交，请重新开具上传。"
+                    )
+    return refusals

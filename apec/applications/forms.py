@@ -1,0 +1,140 @@
+"""Forms of the application steps (在线填表, 取卡方式, 上报 …)."""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from ..enterprises.models import TAX_GRADES
+from ..validators import is_valid_mobile
+from ..web.forms import Radio, Select, check, chosen, max_length, mobile_digits, normalized, required, strip
+
+TRADE_KINDS = [("goods", "加工制造或货物贸易进出口类企业"), ("services", "非货物贸易类企业")]
+PICKUP_LABELS = {"self": "自取", "mail": "邮寄"}
+PAYMENT_LABELS = {"online": "在线支付", "window": "窗口支付", "voucher": "缴费凭证", "remittance": "银行汇款"}
+PHONE_RE = re.compile(r"^[0-9][0-9-]{6,19}$")
+
+
+def is_phone(value: str) -> bool:
+    """A mobile, or a landline such as 024-86892606."""
+    return is_valid_mobile(value) or bool(PHONE_RE.fullmatch(value))
+
+
+class NoticeForm(FlaskForm):
+    acknowledged = BooleanField()
+
+    def validate_acknowledged(self, field):
+        if not field.data:
+            raise ValidationError("请阅读后勾选")
+
+
+class ContactForm(FlaskForm):
+    """在线填表: the applicant (per-applicant provinces) and the contact."""
+
+    applicant = Select("申请人")
+    contact_name = StringField("联系人姓名", filters=[strip], validators=[required("联系人姓名"), max_length(50)])
+    contact_phone = StringField(
+        "联系人电话", filters=[normalized],
+        validators=[required("联系人电话"), check(is_phone, "请填写手机号码或带区号的固定电话")],
+    )
+
+    def __init__(self, *args, persons=(), needs_applicant=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applicant.choices = [("", "请选择成员")] + [(str(p.id), p.name) for p in persons]
+        self.needs_applicant = needs_applicant
+        self.applicant.flags.required = needs_applicant
+
+    def validate_applicant(self, field):
+        if self.needs_applicant and not field.data:
+            raise ValidationError("请选择申请人；如尚未录入，请先添加成员")
+
+
+class DeclarationForm(ContactForm):
+    """在线填表 with 申报条件 (Hebei, Liaoning): what the qualification standards look at."""
+
+    employees = IntegerField(
+        "员工人数", validators=[required("员工人数"), NumberRange(min=1, max=10_000_000, message="请填写正确的员工人数")]
+    )
+    tax_grade = Select("纳税信用等级", choices=[("", "请选择")] + [(g, f"{g} 级") for g in TAX_GRADES],
+                       validators=[chosen("纳税信用等级")])
+    trade_kind = Radio("企业类型", choices=TRADE_KINDS, validators=[chosen("企业类型")])
+    trade_note = TextAreaField(
+        "与APEC经济体贸易往来情况", filters=[strip],
+        validators=[required("与APEC经济体贸易往来情况"), max_length(1000)],
+    )
+
+
+class PickupForm(FlaskForm):
+    """取卡方式: 自取 at the office (or a pickup point), or 邮寄 to an address."""
+
+    method = Radio("取卡方式", validators=[chosen("取卡方式")])
+    point = Select("自取地点", validators=[Optional()])
+    recipient = StringField("收件人", filters=[strip], validators=[Optional(), max_length(50)])
+    phone = StringField("收件人电话", filters=[mobile_digits], validators=[Optional(), check(is_valid_mobile, "请输入 11 位手机号码")])
+    address = StringField("邮寄地址", filters=[strip], validators=[Optional(), max_length(200)])
+    postcode = StringField("邮政编码", filters=[strip], validators=[Optional(), check(lambda v: bool(re.fullmatch(r"[0-9]{6}", v)), "邮政编码为 6 位数字")])
+
+    def __init__(self, *args, methods=("self", "mail"), points=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = [(m, PICKUP_LABELS[m]) for m in methods]
+        self.point.choices = [(str(i), p["name"]) for i, p in enumerate(points)]
+        self._points = list(points)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.method.data == "mail":
+            for field, what in ((self.recipient, "收件人"), (self.phone, "收件人电话"), (self.address, "邮寄地址")):
+                if not field.data:
+                    field.errors.append(f"选择邮寄时请填写{what}")
+                    valid = False
+        return valid
+
+    def chosen_point(self) -> dict | None:
+        if self.method.data != "self" or not self._points:
+            return None
+        index = int(self.point.data) if (self.point.data or "").isdigit() else 0
+        return self._points[index] if index < len(self._points) else self._points[0]
+
+    def address_data(self) -> dict | None:
+        if self.method.data != "mail":
+            return None
+        return {"recipient": self.recipient.data, "phone": self.phone.data,
+                "address": self.address.data, "postcode": self.postcode.data or ""}
+
+
+class ReportForm(PickupForm):
+    """Guangxi 上报: 领取方式, 支付方式, 发票信息, 团组基本信息."""
+
+    payment_method = Radio("支付方式", validators=[chosen("支付方式")])
+    invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
+    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
+    purpose = TextAreaField("申请事由", filters=[strip], validators=[required("申请事由"), max_length(1000)])
+
+    def __init__(self, *args, payment_methods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.payment_method.choices = [(m, PAYMENT_LABELS[m]) for m in payment_methods]
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if bool(self.invoice_title.data) != bool(self.invoice_tax_number.data):
+            self.invoice_title.errors.append("发票抬头和纳税人识别号须一起填写")
+            valid = False
+        return valid
+
+    def invoice_data(self) -> dict | None:
+        if not self.invoice_title.data:
+            return None
+        return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}
+
+
+class AddMemberForm(FlaskForm):
+    person = Select("选择成员", validators=[chosen("成员")])
+
+    def __init__(self, *args, persons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person.choices = [("", "请选择成员")] + [(str(p.id), p.name) for p in persons]
+
+
+class CustomMaterialForm(FlaskForm):
+    title = StringField("附件名称", filters=[strip], validators=[required("附件名称"), max_length(50)])

@@ -1,0 +1,75 @@
+"""What an application needs before it can be submitted, per its province."""
+
+from ..materials.models import Material
+from ..provinces.base import ProvincePlugin
+from ..provinces.schema import MaterialSpec
+from .eligibility import member_refusal, standards_refusals
+from .models import Application
+
+PERSON_REQUIRED = {
+    "name": "姓名", "surname_pinyin": "姓（拼音）", "given_name_pinyin": "名（拼音）", "mobile": "手机号码",
+    "position": "职务", "passport_issue_date": "护照签发日期", "passport_expiry_date": "护照有效期",
+    "passport_authority": "护照签发机关", "passport_place": "护照签发地点",
+}
+
+
+def material_specs(province: ProvincePlugin, application: Application) -> list[MaterialSpec]:
+    """The province's list for this business type (renew falls back to new) and ownership."""
+    lists = province.config.materials
+    specs = lists.get(application.business_type)
+    if specs is None and application.business_type == "renew":
+        specs = lists.get("new")
+    ownership = application.enterprise.ownership
+    return [spec for spec in specs or () if not spec.ownership or ownership in spec.ownership]
+
+
+def specs_for(province, application, scope: str) -> list[MaterialSpec]:
+    return [spec for spec in material_specs(province, application) if spec.scope == scope]
+
+
+def spec_by_code(province, application, code: str) -> MaterialSpec | None:
+    return next((spec for spec in material_specs(province, application) if spec.code == code), None)
+
+
+def materials_of(application: Application, member_id: int | None) -> list[Material]:
+    return [material for material in application.materials if material.member_id == member_id]
+
+
+def missing_items(province: ProvincePlugin, application: Application) -> list[str]:
+    """Everything still missing, each as a sentence the user can act on; empty when complete."""
+    missing = []
+    if not application.members:
+        missing.append("请至少添加一名申请人")
+    if not application.contact_name or not application.contact_phone:
+        missing.append("请填写联系人姓名和联系人电话")
+    steps = province.config.wizard.steps
+    if "notice" in steps and not application.extra.get("notice_ack"):
+        missing.append(f"请阅读{province.config.wizard.notice_title}并勾选“{province.config.wizard.notice_ack}”")
+    if ("pickup" in steps or "report" in steps) and not application.pickup_method:
+        missing.append("请选择取卡方式")
+    if "report" in steps:
+        if not application.payment_method:
+            missing.append("请选择支付方式")
+        if not application.purpose:
+            missing.append("请填写申请事由")
+    for member in application.members:
+        person = member.person
+        absent = [label for field, label in PERSON_REQUIRED.items() if not getattr(person, field)]
+        if not person.passport_number_encrypted:
+            absent.append("护照号码")
+        if absent:
+            missing.append(f"{person.name}：请补全{'、'.join(absent)}")
+        uploaded = {material.kind for material in materials_of(application, member.id)}
+        for spec in specs_for(province, application, "member"):
+            if spec.required and spec.code not in uploaded:
+                missing.append(f"{person.name}：请上传{spec.label}")
+    uploaded = {material.kind for material in materials_of(application, None)}
+    for spec in specs_for(province, application, "application"):
+        if spec.required and spec.code not in uploaded:
+            missing.append(f"请上传{spec.label}")
+    if application.business_type in ("new", "renew"):
+        for member in application.members:
+            if refusal := member_refusal(province, application, member.person):
+                missing.append(refusal)
+        missing.extend(standards_refusals(province, application))
+    return missing

@@ -1,0 +1,467 @@
+"""The enterprise's application screens: 业务申报, each province's steps, 提交, 撤回.
+
+Every step saves on POST (the draft survives logout); a step that does not
+validate keeps what was typed and answers 422. Forms work as plain POSTs
+with 303 redirects; HTMX only swaps parts (material slots, member rows).
+"""
+
+import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from ..enterprises.models import Person
+from ..extensions import db
+from ..materials.checks import UploadRejected
+from ..materials.models import Material
+from ..materials.operations import delete_material, upload_material
+from ..provinces.registry import get_province
+from ..web.access import enterprise_required, owned_or_404
+from ..web.htmx import is_htmx_request
+from ..web.templating import render
+from . import drafts
+from .eligibility import member_refusal
+from .forms import (
+    PAYMENT_LABELS,
+    PICKUP_LABELS,
+    AddMemberForm,
+    ContactForm,
+    CustomMaterialForm,
+    DeclarationForm,
+    NoticeForm,
+    PickupForm,
+    ReportForm,
+)
+from .models import Application, ApplicationMember
+from .requirements import materials_of, missing_items, spec_by_code, specs_for
+from .workflow import WorkflowError, transition
+
+bp = Blueprint("apply", __name__, url_prefix="/apply")
+
+STARTABLE_TYPES = ("new", "renew")
+DEFAULT_STEP_LABELS = {
+    "form": "在线填表", "members": "成员信息", "materials": "上传材料", "pickup": "取卡方式",
+    "report": "上报", "confirm": "信息确认",
+}
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def own_application(application_id: int) -> Application:
+    return owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
+
+
+def editable_application(application_id: int) -> Application:
+    application = own_application(application_id)
+    if not drafts.is_editable(application):
+        abort(409)
+    return application
+
+
+def wizard_steps(province) -> list[tuple[str, str]]:
+    wizard = province.config.wizard
+    labels = dict(DEFAULT_STEP_LABELS, notice=wizard.notice_title, **wizard.step_labels)
+    return [(step, labels[step]) for step in wizard.steps]
+
+
+def step_after(province, step: str) -> str | None:
+    steps = list(province.config.wizard.steps)
+    position = steps.index(step)
+    return steps[position + 1] if position + 1 < len(steps) else None
+
+
+def step_before(province, step: str) -> str | None:
+    steps = list(province.config.wizard.steps)
+    position = steps.index(step)
+    return steps[position - 1] if position > 0 else None
+
+
+def step_url(application, step) -> str:
+    return url_for("apply.step", application_id=application.id, step=step)
+
+
+def enterprise_persons():
+    return db.session.scalars(
+        select(Person).where(Person.enterprise_id == current_user.enterprise_id).order_by(Person.id)
+    ).all()
+
+
+def render_step(application, province, step, status=200, **context):
+    return render(
+        f"applications/step_{step}.html", application=application, province=province, step=step,
+        steps=wizard_steps(province), previous_step=step_before(province, step),
+        next_step=step_after(province, step), status=status, **context,
+    )
+
+
+def advance(application, province, step):
+    """After a saved step: stay on 暂存, else go to the next step."""
+    if request.form.get("action") == "draft":
+        flash("已暂存，可随时回来继续填写。", "success")
+        return redirect(step_url(application, step), code=303)
+    following = step_after(province, step)
+    return redirect(step_url(application, following) if following else url_for(
+        "user_center.application_detail", application_id=application.id), code=303)
+
+
+def step_form(form_class, application, step, **kwargs):
+    """The step's form from the POST; on GET, from what was typed last time and not saved.
+
+    A form rebuilt from unsaved input is validated again, so its errors show
+    as they did when the user left (even after logging out and back in).
+    """
+    if request.method == "GET":
+        unsaved = drafts.unsaved_input(application, step)
+        if unsaved:
+            form = form_class(formdata=MultiDict(unsaved), meta={"csrf": False}, **kwargs)
+            form.validate()
+            return form
+    return form_class(**kwargs)
+
+
+# --- 业务申报: choose and start -------------------------------------------------------------
+
+
+@bp.get("/")
+@enterprise_required
+def start_page():
+    province = get_province(current_user.province)
+    types = [(code, label) for code, label in province.business_types() if code in STARTABLE_TYPES]
+    return render("applications/start.html", business_types=types)[0]
+
+
+@bp.post("/start")
+@enterprise_required
+def start():
+    business_type = request.form.get("business_type")
+    province = get_province(current_user.province)
+    if business_type not in STARTABLE_TYPES or business_type not in province.config.business_types:
+        abort(400)
+    application = drafts.start_application(current_user.enterprise, current_user, business_type)
+    return redirect(step_url(application, province.config.wizard.steps[0]), code=303)
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+@bp.route("/<int:application_id>/<step>", methods=["GET", "POST"])
+@enterprise_required
+def step(application_id: int, step: str):
+    application = own_application(application_id)
+    province = get_province(application.province)
+    if step not in province.config.wizard.steps:
+        abort(404)
+    if not drafts.is_editable(application):
+        return redirect(url_for("user_center.application_detail", application_id=application.id))
+    return STEP_VIEWS[step](application, province)
+
+
+def notice_step(application, province):
+    form = NoticeForm()
+    if form.validate_on_submit():
+        drafts.acknowledge_notice(application)
+        return advance(application, province, "notice")
+    status = 422 if request.method == "POST" else 200
+    return render_step(application, province, "notice", status=status, form=form)
+
+
+def form_step(application, province):
+    wizard = province.config.wizard
+    needs_applicant = province.config.workflow.application_unit == "single"
+    form_class = DeclarationForm if wizard.declaration else ContactForm
+    enterprise = application.enterprise
+    defaults = {"contact_name": application.contact_name, "contact_phone": application.contact_phone}
+    if application.members:
+        defaults["applicant"] = str(application.members[0].person_id)
+    if wizard.declaration:
+        declaration = application.extra.get("declaration", {})
+        defaults.update(employees=enterprise.employees, tax_grade=enterprise.tax_grade or "",
+                        trade_kind=enterprise.trade_kind or "", trade_note=declaration.get("trade_note", ""))
+    persons = enterprise_persons()
+    form = step_form(form_class, application, "form", data=defaults, persons=persons,
+                     needs_applicant=needs_applicant)
+    refusal = None
+    if request.method == "POST" and form.validate():
+        person = None
+        if needs_applicant:
+            person = next((p for p in persons if str(p.id) == form.applicant.data), None)
+            if person is None:
+                abort(400)
+            refusal = member_refusal(province, application, person)
+        if refusal is None:
+            drafts.save_form(
+                application, contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+                declaration={name: form[name].data for name in ("employees", "tax_grade", "trade_kind", "trade_note")}
+                if wizard.declaration else None,
+            )
+            if person is not None:
+                drafts.set_applicant(application, person)
+            return advance(application, province, "form")
+        form.applicant.errors.append(refusal)
+    status = 200
+    if request.method == "POST":
+        drafts.keep_unsaved(application, "form", request.form)
+        status = 422
+    return render_step(application, province, "form", status=status, form=form, needs_applicant=needs_applicant)
+
+
+def members_step(application, province):
+    form = AddMemberForm(persons=enterprise_persons())
+    if request.method == "POST":
+        if not application.members:
+            flash("请至少添加一名申请人。", "error")
+            return render_step(application, province, "members", status=422, form=form)
+        return advance(application, province, "members")
+    return render_step(application, province, "members", form=form)
+
+
+def materials_step(application, province):
+    if request.method == "POST":
+        return advance(application, province, "materials")
+    return render_step(application, province, "materials", **materials_context(application, province))
+
+
+def pickup_form(application, province, form_class=PickupForm, **kwargs):
+    office = province.office(province.first_office(application.enterprise.office_code))
+    points = [{"name": office.name, "address": office.address, "phone": office.phone}] + [
+        point.model_dump() for point in office.pickup_points
+    ]
+    defaults = {"method": application.pickup_method}
+    snapshot = application.pickup_snapshot or {}
+    if application.pickup_method == "mail":
+        defaults.update(snapshot)
+    elif application.pickup_method == "self":
+        names = [point["name"] for point in points]
+        defaults["point"] = str(names.index(snapshot.get("name"))) if snapshot.get("name") in names else "0"
+    step = "report" if form_class is ReportForm else "pickup"
+    form = step_form(form_class, application, step, data=dict(defaults, **kwargs.pop("defaults", {})),
+                     methods=office.pickup_methods, points=points, **kwargs)
+    return form, office, points
+
+
+def pickup_step(application, province):
+    form, office, points = pickup_form(application, province)
+    if request.method == "POST" and form.validate():
+        drafts.save_pickup(application, method=form.method.data, point=form.chosen_point(), address=form.address_data())
+        return advance(application, province, "pickup")
+    status = 200
+    if request.method == "POST":
+        drafts.keep_unsaved(application, "pickup", request.form)
+        status = 422
+    return render_step(application, province, "pickup", status=status, form=form, office=office, points=points)
+
+
+def report_step(application, province):
+    invoice = application.invoice_snapshot or {}
+    form, office, points = pickup_form(
+        application, province, form_class=ReportForm, payment_methods=province.config.workflow.payment_methods,
+        defaults={"payment_method": application.payment_method, "purpose": application.purpose,
+                  "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", "")},
+    )
+    if request.method == "POST" and form.validate():
+        drafts.save_report(
+            application, method=form.method.data, point=form.chosen_point(), address=form.address_data(),
+            payment_method=form.payment_method.data, invoice=form.invoice_data(), purpose=form.purpose.data,
+        )
+        if request.form.get("action") == "draft":
+            return advance(application, province, "report")
+        return submit_application(application)
+    status = 200
+    if request.method == "POST":
+        drafts.keep_unsaved(application, "report", request.form)
+        status = 422
+    return render_step(application, province, "report", status=status, form=form, office=office, points=points,
+                       **materials_context(application, province, scopes=("application",)))
+
+
+def confirm_step(application, province):
+    if request.method == "POST":
+        return submit_application(application)
+    return render_step(application, province, "confirm", problems=missing_items(province, application),
+                       **materials_context(application, province))
+
+
+STEP_VIEWS = {
+    "notice": notice_step, "form": form_step, "members": members_step, "materials": materials_step,
+    "pickup": pickup_step, "report": report_step, "confirm": confirm_step,
+}
+
+
+# --- submit and withdraw --------------------------------------------------------------------
+
+
+def submit_application(application):
+    province = get_province(application.province)
+    version = request.form.get("version", type=int)
+    action = "resubmit" if application.status == "returned" else "submit"
+    try:
+        transition(application, action, current_user, expected_version=version)
+    except WorkflowError as error:
+        if error.status == 422:
+            last = province.config.wizard.steps[-1]
+            return render_step(application, province, last, status=422, problems=error.problems,
+                               submit_error=error.message, form=_last_step_form(application, province),
+                               **materials_context(application, province))
+        return render("applications/conflict.html", application=application, message=error.message,
+                      status=error.status)
+    flash(f"提交成功，申请单号 {application.number}。", "success")
+    return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+
+
+def _last_step_form(application, province):
+    if province.config.wizard.steps[-1] == "report":
+        return pickup_form(application, province, form_class=ReportForm,
+                           payment_methods=province.config.workflow.payment_methods)[0]
+    return None
+
+
+@bp.post("/<int:application_id>/submit")
+@enterprise_required
+def submit(application_id: int):
+    application = own_application(application_id)
+    if not drafts.is_editable(application):
+        return render("applications/conflict.html", application=application,
+                      message="该申请单已提交，无需重复提交。", status=409)
+    return submit_application(application)
+
+
+@bp.post("/<int:application_id>/withdraw")
+@enterprise_required
+def withdraw(application_id: int):
+    application = own_application(application_id)
+    try:
+        transition(application, "withdraw", current_user, expected_version=request.form.get("version", type=int))
+    except WorkflowError as error:
+        return render("applications/conflict.html", application=application, message=error.message,
+                      status=error.status)
+    flash("已撤回，申请单状态为“未提交”，可编辑后重新提交。", "success")
+    return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+
+
+# --- members (团组 / 申报 of several persons) ------------------------------------------------
+
+
+@bp.post("/<int:application_id>/members/add")
+@enterprise_required
+def add_member(application_id: int):
+    application = editable_application(application_id)
+    province = get_province(application.province)
+    form = AddMemberForm(persons=enterprise_persons())
+    if form.validate_on_submit():
+        person = db.session.get(Person, int(form.person.data))
+        refusal = member_refusal(province, application, person)
+        if refusal:
+            flash(refusal, "error")
+        else:
+            try:
+                drafts.add_member(application, person)
+                flash(f"已添加 {person.name}。", "success")
+            except drafts.DraftError as error:
+                flash(error.message, "error")
+    else:
+        flash("请选择要添加的成员。", "error")
+    return redirect(step_url(application, "members"), code=303)
+
+
+@bp.post("/<int:application_id>/members/<int:member_id>/remove")
+@enterprise_required
+def remove_member(application_id: int, member_id: int):
+    application = editable_application(application_id)
+    member = owned_or_404(ApplicationMember, member_id, application_id=application.id)
+    name = member.person.name
+    drafts.remove_member(application, member)
+    flash(f"已删除 {name}，其上传的材料一并删除。", "success")
+    return redirect(step_url(application, "members"), code=303)
+
+
+# --- materials ------------------------------------------------------------------------------
+
+
+def materials_context(application, province, scopes=("application", "member")):
+    return {
+        "application_specs": specs_for(province, application, "application") if "application" in scopes else [],
+        "member_specs": specs_for(province, application, "member") if "member" in scopes else [],
+        "custom_materials": [m for m in materials_of(application, None) if m.kind is None],
+        "uploaded": lambda member_id, code: [
+            m for m in materials_of(application, member_id) if m.kind == code
+        ],
+        "custom_form": CustomMaterialForm(formdata=None),
+    }
+
+
+def slot_response(application, province, member_id, spec, error=None):
+    if not is_htmx_request():
+        if error:
+            flash(error, "error")
+        return redirect(step_url(application, _materials_step(province)), code=303)
+    context = materials_context(application, province)
+    if spec is None:
+        return render_template("applications/_custom_materials.html", application=application, error=error,
+                               **context), 422 if error else 200
+    member = db.session.get(ApplicationMember, member_id) if member_id else None
+    return render_template("applications/_material_slot.html", application=application, spec=spec, member=member,
+                           error=error, **context), 422 if error else 200
+
+
+def _materials_step(province) -> str:
+    steps = province.config.wizard.steps
+    return "materials" if "materials" in steps else ("report" if "report" in steps else steps[-1])
+
+
+@bp.post("/<int:application_id>/files")
+@enterprise_required
+def upload(application_id: int):
+    application = editable_application(application_id)
+    province = get_province(application.province)
+    code = request.form.get("kind") or None
+    member_id = request.form.get("member_id", type=int)
+    member = owned_or_404(ApplicationMember, member_id, application_id=application.id) if member_id else None
+    spec = spec_by_code(province, application, code) if code else None
+    if code and (spec is None or (spec.scope == "member") != (member is not None)):
+        abort(400)
+    title = (request.form.get("title") or "").strip()[:50]
+    upload_file = request.files.get("file")
+    error = None
+    if spec is None and not title:
+        error = "请填写附件名称。"
+    elif upload_file is None or not upload_file.filename:
+        error = "请选择要上传的文件。"
+    else:
+        issued_on = None
+        if spec is not None and spec.issued_within_months:
+            raw = request.form.get("issued_on", "")
+            try:
+                issued_on = datetime.date.fromisoformat(raw) if raw else None
+            except ValueError:
+                issued_on = None
+        try:
+            upload_material(application=application, member_id=member.id if member else None, spec=spec, title=title,
+                            filename=upload_file.filename, data=upload_file.read(), actor=current_user,
+                            issued_on=issued_on)
+        except UploadRejected as rejection:
+            error = rejection.message
+    if error is None and not is_htmx_request():
+        flash("上传成功。", "success")
+    db.session.expire(application)
+    return slot_response(application, province, member.id if member else None, spec, error)
+
+
+@bp.post("/<int:application_id>/files/<int:material_id>/delete")
+@enterprise_required
+def delete(application_id: int, material_id: int):
+    application = editable_application(application_id)
+    province = get_province(application.province)
+    material = owned_or_404(Material, material_id, application_id=application.id)
+    spec = spec_by_code(province, application, material.kind) if material.kind else None
+    member_id = material.member_id
+    delete_material(material, current_user)
+    if not is_htmx_request():
+        flash("已删除。", "success")
+    db.session.expire(application)
+    return slot_response(application, province, member_id, spec)
+
+
+__all__ = ["bp", "PICKUP_LABELS", "PAYMENT_LABELS"]

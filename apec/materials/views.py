@@ -1,0 +1,54 @@
+"""预览 and 下载 of uploaded materials, only for users who may see the application."""
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort
+from flask_login import current_user, login_required
+
+from ..applications.access import can_view
+from ..extensions import db
+from .models import Material
+from .storage import get_storage
+
+bp = Blueprint("materials", __name__, url_prefix="/materials")
+
+
+def _visible_material(material_id: int) -> Material:
+    material = db.session.get(Material, material_id)
+    if material is None or material.application_id is None:
+        abort(404)
+    from ..applications.models import Application
+
+    application = db.session.get(Application, material.application_id)
+    if not can_view(current_user, application):
+        abort(404)
+    return material
+
+
+def _file_response(material: Material, disposition: str) -> Response:
+    try:
+        data = get_storage().read(material.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    response = Response(data, mimetype=material.content_type)
+    # RFC 6266 / 5987: an ASCII fallback and the UTF-8 name for Chinese file names.
+    fallback = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in material.original_name)
+    response.headers["Content-Disposition"] = (
+        f"{disposition}; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(material.original_name)}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
+    return response
+
+
+@bp.get("/<int:material_id>/download")
+@login_required
+def download(material_id: int):
+    return _file_response(_visible_material(material_id), "attachment")
+
+
+@bp.get("/<int:material_id>/preview")
+@login_required
+def preview(material_id: int):
+    return _file_response(_visible_material(material_id), "inline")
