@@ -1,4 +1,6 @@
-"""用户中心: 我的申请单 (five business tabs), 我的单据."""
+"""用户中心: 我的申请单 (five business tabs), 申请单详情, 申报历史查询, 我的单据."""
+
+import datetime
 
 from flask import Blueprint, abort, request
 from flask_login import current_user
@@ -107,3 +109,36 @@ def application_detail(application_id: int):
         editable=application.status in ("draft", "returned"),
         first_step=province.config.wizard.steps[0],
     )[0]
+
+
+@bp.get("/history")
+@enterprise_required
+def history():
+    """申报历史查询: the enterprise's submissions within a period (default: the last 12 months)."""
+    province = current_province()
+    today = datetime.date.today()
+    start = _date_arg("from") or today.replace(year=today.year - 1)
+    end = _date_arg("to") or today
+    if end < start:
+        start, end = end, start
+    statement = (
+        select(Application)
+        .where(
+            Application.enterprise_id == current_user.enterprise_id,
+            Application.created_at >= datetime.datetime.combine(start, datetime.time.min),
+            Application.created_at < datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min),
+        )
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
+    return render(
+        "user_center/history.html", block="results", page=page, start=start, end=end,
+        status_label=lambda code: status_label(province, code),
+    )[0]
+
+
+def _date_arg(name: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None

@@ -1,0 +1,186 @@
+"""Eligibility: new vs. a valid card or open application, renew window, Liaoning's standards."""
+
+import datetime
+
+import pytest
+from sqlalchemy import select, update
+
+from apec.applications.models import Application
+from apec.enterprises.models import Enterprise
+from apec.extensions import db
+
+from .conftest import login, submit
+from .factories import add_card, add_person, image_bytes, start, upload
+from .test_applications import complete_hunan, fill_form, member_id_of
+
+TODAY = datetime.date.today()
+
+
+def valid_id(body17: str) -> str:
+    from stdnum.cn import ric
+
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+@pytest.fixture
+def hunan(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    login(client, email)
+    return enterprise_id
+
+
+def test_new_is_refused_for_a_person_with_a_valid_card(app, client, hunan):
+    person_id = add_person(app, hunan)
+    add_card(app, person_id, valid_to=TODAY + datetime.timedelta(days=700))
+    application_id = start(client, "new")
+    response = fill_form(client, application_id, person_id)
+    assert response.status_code == 422
+    assert "已持有有效的 APEC 卡" in response.get_data(as_text=True)
+    assert "不能新办" in response.get_data(as_text=True)
+
+
+def test_new_is_refused_for_a_person_with_an_open_application(app, client, scalar, hunan):
+    person_id = add_person(app, hunan)
+    first = start(client, "new")
+    complete_hunan(client, scalar, first, person_id)
+    submit(client, f"/apply/{first}/submit",
+           {"version": scalar(select(Application.version).where(Application.id == first))}, page="/user-center/")
+    second = start(client, "new")
+    response = fill_form(client, second, person_id)
+    assert response.status_code == 422
+    assert "已有正在办理的申请单" in response.get_data(as_text=True)
+
+
+def test_renew_needs_a_card(app, client, hunan):
+    person_id = add_person(app, hunan)
+    application_id = start(client, "renew")
+    response = fill_form(client, application_id, person_id)
+    assert "没有有效的 APEC 卡，不能续办" in response.get_data(as_text=True)
+
+
+def test_renew_only_within_the_configured_months_before_expiry(app, client, hunan):
+    early_id = add_person(app, hunan, name="早申请", id_number=valid_id("11010519900101123"))
+    add_card(app, early_id, valid_to=TODAY + datetime.timedelta(days=400))
+    application_id = start(client, "renew")
+    response = fill_form(client, application_id, early_id)
+    assert "到期前 6 个月内方可申请续办" in response.get_data(as_text=True)
+
+    due_id = add_person(app, hunan, name="将到期", id_number=valid_id("11010519900202123"), passport="E26895503")
+    add_card(app, due_id, valid_to=TODAY + datetime.timedelta(days=60))
+    response = fill_form(client, application_id, due_id)
+    assert response.status_code == 303, "a card expiring within 6 months may be renewed"
+
+
+@pytest.fixture
+def liaoning(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="liaoning", office="anshan")
+    login(client, email)
+    return enterprise_id
+
+
+def liaoning_form(client, application_id, person_id, **changes):
+    data = {"applicant": str(person_id), "contact_name": "王德胜", "contact_phone": "0412-5502123",
+            "employees": "120", "tax_grade": "A", "trade_kind": "goods", "trade_note": "对日本、韩国出口钢材",
+            "action": "next"}
+    data.update(changes)
+    return submit(client, f"/apply/{application_id}/form", data)
+
+
+def complete_liaoning(app, client, scalar, application_id, person_id, criminal_record_issued=None):
+    assert liaoning_form(client, application_id, person_id).status_code == 303
+    member_id = member_id_of(scalar, application_id)
+    for kind in ("enterprise_letter", "business_license", "tax_certificate", "trade_proof", "remittance"):
+        assert upload(client, application_id, kind).status_code == 303
+    for kind in ("passport_page", "social_insurance"):
+        assert upload(client, application_id, kind, member_id=member_id).status_code == 303
+    issued = (criminal_record_issued or TODAY - datetime.timedelta(days=10)).isoformat()
+    assert upload(client, application_id, "no_criminal_record", member_id=member_id, issued_on=issued).status_code == 303
+    upload(client, application_id, "photo", data=image_bytes(), filename="p.jpg", member_id=member_id)
+    upload(client, application_id, "signature", data=image_bytes((300, 150), kind="PNG"), filename="s.png",
+           member_id=member_id)
+    response = submit(client, f"/apply/{application_id}/pickup", {"method": "self", "point": "0", "action": "next"})
+    assert response.status_code == 303
+
+
+def try_submit(client, scalar, application_id):
+    version = scalar(select(Application.version).where(Application.id == application_id))
+    return submit(client, f"/apply/{application_id}/submit", {"version": version}, page="/user-center/")
+
+
+def test_liaoning_application_meeting_the_standards_is_submitted(app, client, scalar, liaoning):
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    complete_liaoning(app, client, scalar, application_id, person_id)
+    assert try_submit(client, scalar, application_id).status_code == 303
+    application = scalar(select(Application).where(Application.id == application_id))
+    assert application.status == "submitted" and application.office_code == "anshan"
+
+
+@pytest.mark.parametrize("employees, tax_grade, message", [
+    ("9", "A", "申办企业员工人数须在 10 人以上（当前填写 9 人）"),
+    ("120", "C", "企业纳税信用等级须为 M 级（含）以上（当前为 C）"),
+])
+def test_liaoning_refuses_enterprises_below_the_standards(app, client, scalar, liaoning, employees, tax_grade,
+                                                         message):
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    complete_liaoning(app, client, scalar, application_id, person_id)
+    liaoning_form(client, application_id, person_id, employees=employees, tax_grade=tax_grade)
+    response = try_submit(client, scalar, application_id)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert scalar(select(Application.status).where(Application.id == application_id)) == "draft"
+
+
+def test_liaoning_refuses_a_passport_valid_for_less_than_a_year(app, client, scalar, liaoning):
+    person_id = add_person(app, liaoning, passport_expiry=TODAY + datetime.timedelta(days=200))
+    application_id = start(client)
+    complete_liaoning(app, client, scalar, application_id, person_id)
+    response = try_submit(client, scalar, application_id)
+    assert response.status_code == 422
+    assert "的护照有效期须不少于 12 个月" in response.get_data(as_text=True)
+
+
+def test_liaoning_refuses_a_criminal_record_certificate_older_than_three_months(app, client, scalar, liaoning):
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    liaoning_form(client, application_id, person_id)
+    member_id = member_id_of(scalar, application_id)
+    old = (TODAY - datetime.timedelta(days=120)).isoformat()
+    response = upload(client, application_id, "no_criminal_record", member_id=member_id, issued_on=old, htmx=True)
+    assert response.status_code == 422
+    assert "无犯罪记录证明自开具之日起 3 个月内有效" in response.get_data(as_text=True)
+    missing_date = upload(client, application_id, "no_criminal_record", member_id=member_id, htmx=True)
+    assert "请填写无犯罪记录证明的开具日期" in missing_date.get_data(as_text=True)
+
+
+def test_liaoning_certificate_that_expired_while_the_draft_waited_is_refused_at_submission(app, client, scalar,
+                                                                                          liaoning):
+    from apec.materials.models import Material
+
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    complete_liaoning(app, client, scalar, application_id, person_id)
+    with app.app_context():
+        db.session.execute(update(Material).where(Material.kind == "no_criminal_record")
+                           .values(issued_on=TODAY - datetime.timedelta(days=100)))
+        db.session.commit()
+    response = try_submit(client, scalar, application_id)
+    assert response.status_code == 422
+    assert "无犯罪记录证明须在开具后 3 个月内提交" in response.get_data(as_text=True)
+
+
+def test_shenyang_enterprises_go_straight_to_the_mfa_stage_after_their_city(app, client, scalar, make_enterprise):
+    enterprise_id, email = make_enterprise(province="liaoning", office="shenyang")
+    other = app.test_client()
+    login(other, email)
+    person_id = add_person(app, enterprise_id)
+    application_id = start(other)
+    complete_liaoning(app, other, scalar, application_id, person_id)
+    assert try_submit(other, scalar, application_id).status_code == 303
+    detail = other.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "沈阳市人民政府外事办公室审核" in detail
+    assert "辽宁省外事管理服务大厅审核" not in detail
+    with app.app_context():
+        enterprise = db.session.get(Enterprise, enterprise_id)
+        assert enterprise.employees == 120 and enterprise.tax_grade == "A"
