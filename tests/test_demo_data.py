@@ -33,7 +33,7 @@ def test_demo_data_creates_every_account_once(app, demo):
 def test_demo_accounts_of_each_province_log_in_to_their_own_pages(app, demo, code):
     landing = {
         (f"qiye.{code}@example.com", "enterprise"): ("/user-center/", "经办人管理"),
-        (f"jingban.{code}@example.com", "handler"): ("/user-center/", "我的申请单"),
+        (f"jingban.{code}@example.com", "handler"): ("/user-center/", "消息中心"),
         (f"admin.{code}@example.com", "staff"): ("/admin/", "管理后台"),
     }
     first_office = {"hunan": "hunan", "guangxi": "guangxi", "hebei": "shijiazhuang", "liaoning": "shenyang"}[code]

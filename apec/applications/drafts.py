@@ -106,6 +106,33 @@ def add_member(application: Application, person: Person) -> ApplicationMember:
     return member
 
 
+def save_member(application: Application, province, member: ApplicationMember | None, data: dict,
+                actor) -> ApplicationMember:
+    """Guangxi's per-member form: save the person (an earlier entry with the same ID number is
+    updated, as 成员核查 brought it up) and make sure they are a member."""
+    from ..enterprises.persons import create_person, find_person, update_person
+    from .eligibility import member_refusal
+
+    if member is not None:
+        update_person(member.person, data, actor)
+        _clear_unsaved(application, f"member-{member.id}")
+        db.session.commit()
+        return member
+    person = find_person(application.enterprise_id, data["id_number"])
+    if person is not None and any(m.person_id == person.id for m in application.members):
+        raise DraftError(f"{person.name} 已在本团组中。")
+    if person is not None:
+        update_person(person, data, actor)
+    else:
+        person = create_person(application.enterprise_id, data, actor)
+    if refusal := member_refusal(province, application, person):
+        raise DraftError(refusal)
+    member = add_member(application, person)
+    _clear_unsaved(application, "member-new")
+    db.session.commit()
+    return member
+
+
 def remove_member(application: Application, member: ApplicationMember) -> None:
     _remove_member(application, member)
     db.session.commit()
@@ -132,7 +159,10 @@ def save_pickup(application: Application, *, method: str, point: dict | None = N
 
 
 def save_report(application: Application, *, method: str, point: dict | None, address: dict | None,
-                payment_method: str, invoice: dict | None, purpose: str) -> None:
+                payment_method: str, invoice: dict | None, purpose: str, contact_name: str,
+                contact_phone: str) -> None:
+    application.contact_name = contact_name
+    application.contact_phone = contact_phone
     application.payment_method = payment_method
     application.invoice_snapshot = invoice
     application.purpose = purpose

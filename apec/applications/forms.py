@@ -110,6 +110,11 @@ class ReportForm(PickupForm):
     invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
     invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
     purpose = TextAreaField("申请事由", filters=[strip], validators=[required("申请事由"), max_length(1000)])
+    contact_name = StringField("联系人姓名", filters=[strip], validators=[required("联系人姓名"), max_length(50)])
+    contact_phone = StringField(
+        "联系人电话", filters=[normalized],
+        validators=[required("联系人电话"), check(is_phone, "请填写手机号码或带区号的固定电话")],
+    )
 
     def __init__(self, *args, payment_methods=(), **kwargs):
         super().__init__(*args, **kwargs)

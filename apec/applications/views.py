@@ -12,7 +12,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from ..enterprises.forms import PersonForm
 from ..enterprises.models import Person
+from ..enterprises.persons import PersonError, find_person, person_form_data
 from ..extensions import db
 from ..materials.checks import UploadRejected
 from ..materials.models import Material
@@ -209,6 +211,8 @@ def form_step(application, province):
 
 
 def members_step(application, province):
+    if province.config.wizard.member_form:
+        return member_form_step(application, province)
     form = AddMemberForm(persons=enterprise_persons())
     if request.method == "POST":
         if not application.members:
@@ -216,6 +220,58 @@ def members_step(application, province):
             return render_step(application, province, "members", status=422, form=form)
         return advance(application, province, "members")
     return render_step(application, province, "members", form=form)
+
+
+def member_form_step(application, province):
+    """Guangxi: each member's 基本信息, 护照信息, 照片信息 and 附件信息 on one page, with
+    成员核查, 暂存, 保存并下一人 and 保存并下一步."""
+    selected = request.args.get("member", "")
+    member = None
+    if selected.isdigit():
+        member = owned_or_404(ApplicationMember, int(selected), application_id=application.id)
+    elif selected != "new" and application.members:
+        member = application.members[0]
+    action = request.form.get("action", "")
+    lookup_message = None
+
+    if request.method == "POST" and action == "check":
+        found = find_person(current_user.enterprise_id, request.form.get("id_number", ""))
+        if found is None:
+            lookup_message = "成员核查：未找到该身份证号的成员，请继续填写。"
+            form = PersonForm()
+        else:
+            lookup_message = f"成员核查：已带出 {found.name} 之前录入的信息，请核对。"
+            form = PersonForm(formdata=None, data=person_form_data(found))
+        return render_member_form(application, province, member, form, lookup_message=lookup_message)
+
+    if request.method == "GET":
+        data = person_form_data(member.person) if member else None
+        form = step_form(PersonForm, application, f"member-{member.id if member else 'new'}", data=data)
+        return render_member_form(application, province, member, form)
+
+    form = PersonForm()
+    if not form.validate():
+        drafts.keep_unsaved(application, f"member-{member.id if member else 'new'}", request.form)
+        return render_member_form(application, province, member, form, status=422)
+    try:
+        member = drafts.save_member(application, province, member, form.data, current_user)
+    except (drafts.DraftError, PersonError) as error:
+        target = form.id_number if isinstance(error, PersonError) else form.name
+        target.errors.append(error.message)
+        return render_member_form(application, province, member, form, status=422)
+    if action == "next_person":
+        flash(f"已保存 {member.person.name}，请填写下一人。", "success")
+        return redirect(url_for("apply.step", application_id=application.id, step="members", member="new"), code=303)
+    if action == "draft":
+        flash(f"已暂存 {member.person.name} 的信息。", "success")
+        return redirect(url_for("apply.step", application_id=application.id, step="members", member=member.id),
+                        code=303)
+    return advance(application, province, "members")
+
+
+def render_member_form(application, province, member, form, status=200, lookup_message=None):
+    return render_step(application, province, "members", status=status, form=form, member=member,
+                       lookup_message=lookup_message, **materials_context(application, province, scopes=("member",)))
 
 
 def materials_step(application, province):
@@ -254,17 +310,23 @@ def pickup_step(application, province):
     return render_step(application, province, "pickup", status=status, form=form, office=office, points=points)
 
 
-def report_step(application, province):
+def report_form(application, province):
     invoice = application.invoice_snapshot or {}
-    form, office, points = pickup_form(
+    return pickup_form(
         application, province, form_class=ReportForm, payment_methods=province.config.workflow.payment_methods,
         defaults={"payment_method": application.payment_method, "purpose": application.purpose,
-                  "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", "")},
+                  "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", ""),
+                  "contact_name": application.contact_name, "contact_phone": application.contact_phone},
     )
+
+
+def report_step(application, province):
+    form, office, points = report_form(application, province)
     if request.method == "POST" and form.validate():
         drafts.save_report(
             application, method=form.method.data, point=form.chosen_point(), address=form.address_data(),
             payment_method=form.payment_method.data, invoice=form.invoice_data(), purpose=form.purpose.data,
+            contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
         )
         if request.form.get("action") == "draft":
             return advance(application, province, "report")
@@ -302,20 +364,21 @@ def submit_application(application):
     except WorkflowError as error:
         if error.status == 422:
             last = province.config.wizard.steps[-1]
+            scopes = ("application",) if last == "report" else ("application", "member")
             return render_step(application, province, last, status=422, problems=error.problems,
-                               submit_error=error.message, form=_last_step_form(application, province),
-                               **materials_context(application, province))
+                               submit_error=error.message, **_last_step_context(application, province),
+                               **materials_context(application, province, scopes=scopes))
         return render("applications/conflict.html", application=application, message=error.message,
                       status=error.status)
     flash(f"提交成功，申请单号 {application.number}。", "success")
     return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
 
 
-def _last_step_form(application, province):
-    if province.config.wizard.steps[-1] == "report":
-        return pickup_form(application, province, form_class=ReportForm,
-                           payment_methods=province.config.workflow.payment_methods)[0]
-    return None
+def _last_step_context(application, province) -> dict:
+    if province.config.wizard.steps[-1] != "report":
+        return {}
+    form, office, points = report_form(application, province)
+    return {"form": form, "office": office, "points": points}
 
 
 @bp.post("/<int:application_id>/submit")

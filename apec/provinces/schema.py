@@ -29,6 +29,7 @@ class Branding(Strict):
     logo_text: str = Field(max_length=4, description="Characters shown in the round logo")
     contact_phone: str = ""
     notice: str = ""
+    my_applications: str = Field(default="我的申请单", description="name of the enterprise's list of applications")
 
 
 class PickupPoint(Strict):
@@ -84,6 +85,9 @@ class Wizard(Strict):
     notice_ack: str = "我已经阅读"
     notice: str = ""
     declaration: bool = Field(default=False, description="在线填表 asks 申报条件 (employees, tax grade, trade)")
+    member_form: bool = Field(
+        default=False, description="each member is filled in on the members step itself (Guangxi 团组)"
+    )
     step_labels: dict[str, str] = Field(default_factory=dict)
 
 

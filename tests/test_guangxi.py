@@ -1,0 +1,136 @@
+"""Guangxi (seed 002): 新卡申办 → 办理须知 → per member 基本信息/护照信息/照片信息/附件信息 → 上报."""
+
+import datetime
+
+import pytest
+from sqlalchemy import select
+
+from apec.applications.models import Application, ApplicationMember
+from apec.enterprises.models import Person
+
+from .conftest import login, submit
+from .factories import add_person, image_bytes, start, upload
+
+EXPIRY = (datetime.date.today() + datetime.timedelta(days=4 * 365)).isoformat()
+MEMBER = {
+    "id_number": "450103198511030016", "name": "黄振宁", "surname_pinyin": "", "given_name_pinyin": "",
+    "gender": "", "birth_date": "", "mobile": "13977112233", "position": "总经理", "passport_number": "E45010311",
+    "passport_type": "普通", "passport_issue_date": "2023-05-01", "passport_expiry_date": EXPIRY,
+    "passport_authority": "国家移民管理局", "passport_place": "广西",
+}
+PRIVATE_MEMBER_FILES = ("personal_form", "passport_page", "id_card", "business_license", "social_insurance",
+                        "trade_proof")
+
+
+def valid_id(body17):
+    from stdnum.cn import ric
+
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+@pytest.fixture
+def guangxi(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi", ownership="private")
+    login(client, email)
+    return enterprise_id
+
+
+def member_page(application_id, member="new"):
+    return f"/apply/{application_id}/members?member={member}"
+
+
+def save_member(client, application_id, action, member="new", **changes):
+    data = dict(MEMBER, id_number=valid_id(MEMBER["id_number"][:17]), action=action)
+    data.update(changes)
+    return submit(client, member_page(application_id, member), data)
+
+
+def upload_member_files(client, application_id, member_id, kinds=PRIVATE_MEMBER_FILES):
+    for kind in kinds:
+        assert upload(client, application_id, kind, member_id=member_id).status_code == 303, kind
+    assert upload(client, application_id, "photo", data=image_bytes(), filename="p.jpg",
+                  member_id=member_id).status_code == 303
+
+
+def report(client, application_id, action="submit", **changes):
+    data = {"method": "mail", "recipient": "黄振宁", "phone": "13977112233", "address": "南宁市青秀区民族大道100号",
+            "postcode": "530022", "payment_method": "online", "invoice_title": "广西测试企业有限公司",
+            "invoice_tax_number": "91450100MA5K8N2P3X", "purpose": "赴日本、韩国洽谈业务", "action": action,
+            "contact_name": "黄振宁", "contact_phone": "0771-5551234"}
+    data.update(changes)
+    return submit(client, f"/apply/{application_id}/report", data)
+
+
+def test_group_of_two_is_filled_member_by_member_and_reported(app, client, scalar, guangxi):
+    existing = add_person(app, guangxi, name="陆海燕", id_number=valid_id("45010319900707002"), passport="E45010322")
+    application_id = start(client)
+    page = client.get(f"/apply/{application_id}/notice").get_data(as_text=True)
+    assert "办理须知" in page and "我已经阅读" in page
+    assert submit(client, f"/apply/{application_id}/notice", {"acknowledged": "y", "action": "next"}).status_code == 303
+
+    # 暂存 the first member, then upload the photo and attachments under the form.
+    response = save_member(client, application_id, "draft")
+    assert response.status_code == 303
+    first = scalar(select(ApplicationMember.id).where(ApplicationMember.application_id == application_id))
+    form = client.get(member_page(application_id, first)).get_data(as_text=True)
+    assert "个人事项表" in form and "营业执照副本" in form and "因公出国" not in form, "民营企业材料"
+    upload_member_files(client, application_id, first)
+    assert save_member(client, application_id, "next_person", member=first).status_code == 303
+
+    # 成员核查 brings up the second member from an earlier entry.
+    checked = submit(client, member_page(application_id), {"id_number": valid_id("45010319900707002"), "action": "check"})
+    assert "成员核查：已带出 陆海燕" in checked.get_data(as_text=True)
+    assert 'value="E45010322"' in checked.get_data(as_text=True)
+    response = save_member(client, application_id, "draft", id_number=valid_id("45010319900707002"), name="陆海燕",
+                           passport_number="E45010322", gender="F")
+    assert response.status_code == 303
+    second = scalar(select(ApplicationMember.id).where(ApplicationMember.person_id == existing))
+    assert second is not None, "the earlier person is reused, not duplicated"
+    upload_member_files(client, application_id, second)
+
+    assert submit(client, member_page(application_id, second), dict(
+        MEMBER, id_number=valid_id("45010319900707002"), name="陆海燕", passport_number="E45010322", gender="F",
+        action="next")).headers["Location"].endswith("/report")
+
+    refused = report(client, application_id)
+    assert refused.status_code == 422
+    assert "请上传APEC商务旅行卡申请函" in refused.get_data(as_text=True)
+    assert upload(client, application_id, "application_letter").status_code == 303
+    response = report(client, application_id)
+    assert response.status_code == 303
+    application = scalar(select(Application).where(Application.id == application_id))
+    assert application.status == "submitted" and application.fee == 1440
+    assert application.payment_method == "online" and application.purpose == "赴日本、韩国洽谈业务"
+    assert application.invoice_snapshot["title"] == "广西测试企业有限公司"
+
+    listing = client.get("/user-center/").get_data(as_text=True)
+    assert "我的办件" in listing and application.number in listing and "已提交，待受理" in listing
+    assert scalar(select(Person.id).where(Person.name == "陆海燕")) == existing
+
+
+def test_state_owned_enterprise_gets_the_state_material_set(app, client, make_enterprise):
+    _, email = make_enterprise(province="guangxi", office="guangxi", ownership="state")
+    login(client, email)
+    application_id = start(client)
+    save_member(client, application_id, "draft")
+    page = client.get(member_page(application_id, "")).get_data(as_text=True)
+    assert "因公出国（境）审批意见" in page and "营业执照副本" not in page
+
+
+def test_bad_member_input_is_kept_and_nothing_is_added(app, client, scalar, guangxi):
+    application_id = start(client)
+    response = save_member(client, application_id, "next_person", passport_number="X1", mobile="123")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "护照号码格式不正确" in page and 'value="黄振宁"' in page
+    assert scalar(select(ApplicationMember.id)) is None
+    again = client.get(member_page(application_id)).get_data(as_text=True)
+    assert 'value="X1"' in again, "what was typed survives leaving the page"
+
+
+def test_report_keeps_what_was_typed_when_it_does_not_validate(client, scalar, guangxi):
+    application_id = start(client)
+    response = report(client, application_id, action="draft", payment_method="", purpose="洽谈业务")
+    assert response.status_code == 422
+    assert "请选择支付方式" in response.get_data(as_text=True)
+    assert 'value="南宁市青秀区民族大道100号"' in client.get(f"/apply/{application_id}/report").get_data(as_text=True)
