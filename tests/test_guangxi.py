@@ -1,6 +1,7 @@
 """Guangxi (seed 002): 新卡申办 → 办理须知 → per member 基本信息/护照信息/照片信息/附件信息 → 上报."""
 
 import datetime
+import re
 
 import pytest
 from sqlalchemy import select
@@ -53,7 +54,8 @@ def upload_member_files(client, application_id, member_id, kinds=PRIVATE_MEMBER_
 
 
 def report(client, application_id, action="submit", **changes):
-    data = {"method": "mail", "recipient": "黄振宁", "phone": "13977112233", "address": "南宁市青秀区民族大道100号",
+    page = client.get(f"/apply/{application_id}/report").get_data(as_text=True)
+    data = {"version": re.search(r'name="version" value="(\d+)"', page).group(1),"method": "mail", "recipient": "黄振宁", "phone": "13977112233", "address": "南宁市青秀区民族大道100号",
             "postcode": "530022", "payment_method": "online", "invoice_title": "广西测试企业有限公司",
             "invoice_tax_number": "91450100MA5K8N2P3X", "purpose": "赴日本、韩国洽谈业务", "action": action,
             "contact_name": "黄振宁", "contact_phone": "0771-5551234"}
@@ -134,3 +136,10 @@ def test_report_keeps_what_was_typed_when_it_does_not_validate(client, scalar, g
     assert response.status_code == 422
     assert "请选择支付方式" in response.get_data(as_text=True)
     assert 'value="南宁市青秀区民族大道100号"' in client.get(f"/apply/{application_id}/report").get_data(as_text=True)
+
+
+def test_report_from_a_stale_page_changes_nothing(client, scalar, guangxi):
+    application_id = start(client)
+    response = report(client, application_id, action="draft", version="999")
+    assert response.status_code == 409
+    assert scalar(select(Application.purpose).where(Application.id == application_id)) == ""

@@ -322,6 +322,10 @@ def report_form(application, province):
 
 def report_step(application, province):
     form, office, points = report_form(application, province)
+    version = request.form.get("version", type=int)
+    if request.method == "POST" and version is not None and version != application.version:
+        return render("applications/conflict.html", application=application, status=409,
+                      message="该申请单已提交或已被更新（可能在另一个页面操作过），请刷新页面查看最新状态。")
     if request.method == "POST" and form.validate():
         drafts.save_report(
             application, method=form.method.data, point=form.chosen_point(), address=form.address_data(),
@@ -330,7 +334,8 @@ def report_step(application, province):
         )
         if request.form.get("action") == "draft":
             return advance(application, province, "report")
-        return submit_application(application)
+        # Saving just bumped the version; the check against the page's version was made above.
+        return submit_application(application, expected_version=application.version)
     status = 200
     if request.method == "POST":
         drafts.keep_unsaved(application, "report", request.form)
@@ -355,12 +360,13 @@ STEP_VIEWS = {
 # --- submit and withdraw --------------------------------------------------------------------
 
 
-def submit_application(application):
+def submit_application(application, expected_version: int | None = None):
     province = get_province(application.province)
-    version = request.form.get("version", type=int)
+    if expected_version is None:
+        expected_version = request.form.get("version", type=int)
     action = "resubmit" if application.status == "returned" else "submit"
     try:
-        transition(application, action, current_user, expected_version=version)
+        transition(application, action, current_user, expected_version=expected_version)
     except WorkflowError as error:
         if error.status == 422:
             last = province.config.wizard.steps[-1]
