@@ -11,6 +11,7 @@ from .conftest import DEMO_PASSWORD, login, submit
 
 ENTERPRISE_PAGES = [
     "/user-center/", "/user-center/documents", "/user-center/messages/", "/enterprise/persons", "/enterprise/persons/new",
+    "/enterprise/addresses", "/enterprise/invoices", "/user-center/history", "/apply/",
 ]
 ENTERPRISE_ADMIN_PAGES = ["/enterprise/handlers", "/enterprise/handlers/new"]
 REVIEWER_PAGES = ["/staff/"]

@@ -1,14 +1,13 @@
 """登录, 注册, 退出."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from urllib.parse import urlsplit
-
 from flask_login import current_user, login_required
 
 from ..provinces.registry import enabled_provinces
 from ..web.htmx import triggering_field
 from ..web.session import end_session, start_session
 from ..web.templating import current_province, render
+from ..web.urls import safe_next
 from ..web.views import home_for
 from .forms import LoginForm, RegistrationForm
 from .services import (
@@ -21,22 +20,6 @@ from .services import (
 )
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another host.
-
-    Browsers drop tabs and newlines and read a backslash as a slash, so
-    "/\t/evil.example" would leave the site: any of those is refused.
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if any(ch in target for ch in "\\ ") or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,7 +39,7 @@ def login():
             login_error = error.message
         else:
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user), code=303)
+            return redirect(safe_next(request.args.get("next")) or home_for(user), code=303)
     status = 422 if request.method == "POST" else 200
     return render(
         "accounts/login.html", form=form, tab=tab, tabs=ACCOUNT_TYPE_TABS, login_error=login_error, status=status

@@ -70,20 +70,25 @@ class PickupForm(FlaskForm):
 
     method = Radio("取卡方式", validators=[chosen("取卡方式")])
     point = Select("自取地点", validators=[Optional()])
+    saved_address = Select("选择已保存的地址", validators=[Optional()])
     recipient = StringField("收件人", filters=[strip], validators=[Optional(), max_length(50)])
     phone = StringField("收件人电话", filters=[mobile_digits], validators=[Optional(), check(is_valid_mobile, "请输入 11 位手机号码")])
     address = StringField("邮寄地址", filters=[strip], validators=[Optional(), max_length(200)])
     postcode = StringField("邮政编码", filters=[strip], validators=[Optional(), check(lambda v: bool(re.fullmatch(r"[0-9]{6}", v)), "邮政编码为 6 位数字")])
 
-    def __init__(self, *args, methods=("self", "mail"), points=(), **kwargs):
+    def __init__(self, *args, methods=("self", "mail"), points=(), addresses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.method.choices = [(m, PICKUP_LABELS[m]) for m in methods]
         self.point.choices = [(str(i), p["name"]) for i, p in enumerate(points)]
         self._points = list(points)
+        self._addresses = {str(entry.id): entry for entry in addresses}
+        self.saved_address.choices = [("", "填写新地址")] + [
+            (key, f"{entry.recipient}，{entry.address}") for key, entry in self._addresses.items()
+        ]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if self.method.data == "mail":
+        if self.method.data == "mail" and not self.saved_address.data:
             for field, what in ((self.recipient, "收件人"), (self.phone, "收件人电话"), (self.address, "邮寄地址")):
                 if not field.data:
                     field.errors.append(f"选择邮寄时请填写{what}")
@@ -99,6 +104,10 @@ class PickupForm(FlaskForm):
     def address_data(self) -> dict | None:
         if self.method.data != "mail":
             return None
+        saved = self._addresses.get(self.saved_address.data or "")
+        if saved is not None:
+            return {"recipient": saved.recipient, "phone": saved.phone, "address": saved.address,
+                    "postcode": saved.postcode}
         return {"recipient": self.recipient.data, "phone": self.phone.data,
                 "address": self.address.data, "postcode": self.postcode.data or ""}
 
@@ -107,6 +116,7 @@ class ReportForm(PickupForm):
     """Guangxi 上报: 领取方式, 支付方式, 发票信息, 团组基本信息."""
 
     payment_method = Radio("支付方式", validators=[chosen("支付方式")])
+    saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
     invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
     invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
     purpose = TextAreaField("申请事由", filters=[strip], validators=[required("申请事由"), max_length(1000)])
@@ -116,9 +126,13 @@ class ReportForm(PickupForm):
         validators=[required("联系人电话"), check(is_phone, "请填写手机号码或带区号的固定电话")],
     )
 
-    def __init__(self, *args, payment_methods=(), **kwargs):
+    def __init__(self, *args, payment_methods=(), invoices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.payment_method.choices = [(m, PAYMENT_LABELS[m]) for m in payment_methods]
+        self._invoices = {str(entry.id): entry for entry in invoices}
+        self.saved_invoice.choices = [("", "不选择（可在下方填写）")] + [
+            (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
+        ]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -128,6 +142,9 @@ class ReportForm(PickupForm):
         return valid
 
     def invoice_data(self) -> dict | None:
+        saved = self._invoices.get(self.saved_invoice.data or "")
+        if saved is not None:
+            return {"title": saved.title, "tax_number": saved.tax_number}
         if not self.invoice_title.data:
             return None
         return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from ..enterprises import books
 from ..enterprises.forms import PersonForm
 from ..enterprises.models import Person
 from ..enterprises.persons import PersonError, find_person, person_form_data
@@ -293,8 +294,9 @@ def pickup_form(application, province, form_class=PickupForm, **kwargs):
         names = [point["name"] for point in points]
         defaults["point"] = str(names.index(snapshot.get("name"))) if snapshot.get("name") in names else "0"
     step = "report" if form_class is ReportForm else "pickup"
+    addresses = books.entries(books.ADDRESSES)
     form = step_form(form_class, application, step, data=dict(defaults, **kwargs.pop("defaults", {})),
-                     methods=office.pickup_methods, points=points, **kwargs)
+                     methods=office.pickup_methods, points=points, addresses=addresses, **kwargs)
     return form, office, points
 
 
@@ -314,6 +316,7 @@ def report_form(application, province):
     invoice = application.invoice_snapshot or {}
     return pickup_form(
         application, province, form_class=ReportForm, payment_methods=province.config.workflow.payment_methods,
+        invoices=books.entries(books.INVOICES),
         defaults={"payment_method": application.payment_method, "purpose": application.purpose,
                   "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", ""),
                   "contact_name": application.contact_name, "contact_phone": application.contact_phone},

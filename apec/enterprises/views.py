@@ -11,6 +11,7 @@ from .. import audit
 from ..extensions import db
 from ..web.access import enterprise_admin_required, enterprise_required, owned_or_404
 from ..web.templating import render
+from . import books
 from .forms import PersonForm
 from .models import Person
 from .persons import PersonError, create_person, find_person, person_form_data, update_person
@@ -190,3 +191,9 @@ def propose_person_pinyin():
     if form.name.data and not (form.surname_pinyin.data or form.given_name_pinyin.data):
         form.surname_pinyin.data, form.given_name_pinyin.data = propose_pinyin(form.name.data)
     return render_template("enterprises/_pinyin_fields.html", form=form)
+
+
+# --- 地址簿 and 发票信息 ----------------------------------------------------------------------
+
+for _book in (books.ADDRESSES, books.INVOICES):
+    books.register(bp, _book)
