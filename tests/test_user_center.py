@@ -1,0 +1,65 @@
+"""用户中心 lists: tabs by business type, search by 申请单号/申请人, status filter, pages."""
+
+from sqlalchemy import update
+
+from apec.applications.models import Application, ApplicationMember
+from apec.extensions import db
+
+from .conftest import login
+from .factories import add_person, start
+
+
+def make_applications(app, client, enterprise_id, count):
+    """`count` applications for two persons; every other one submitted with a number."""
+    first = add_person(app, enterprise_id)
+    second = add_person(app, enterprise_id, name="单丽娜", id_number="110105199011030028", passport="E26895599")
+    ids = [start(client) for _ in range(count)]
+    with app.app_context():
+        for index, application_id in enumerate(ids):
+            db.session.add(ApplicationMember(application_id=application_id, person_id=first if index % 2 else second))
+            if index % 2:
+                db.session.execute(update(Application).where(Application.id == application_id).values(
+                    status="submitted", number=f"APEC20261129{index:06d}"))
+        db.session.commit()
+    return ids
+
+
+def test_search_by_number_and_by_applicant_and_filter_by_status(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    login(client, email)
+    make_applications(app, client, enterprise_id, 4)
+    by_number = client.get("/user-center/?q=apec20261129000003").get_data(as_text=True)
+    assert "APEC20261129000003" in by_number and "APEC20261129000001" not in by_number
+    by_name = client.get("/user-center/?q=单丽娜").get_data(as_text=True)
+    assert by_name.count("application-card") == 2 and "APEC2026" not in by_name
+    submitted = client.get("/user-center/?status=submitted").get_data(as_text=True)
+    assert submitted.count("application-card") == 2
+    nothing = client.get("/user-center/?q=不存在的人").get_data(as_text=True)
+    assert "暂无申请单" in nothing
+
+
+def test_htmx_search_returns_only_the_results(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    login(client, email)
+    make_applications(app, client, enterprise_id, 2)
+    fragment = client.get("/user-center/?status=submitted", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="results">') and "<html" not in fragment
+
+
+def test_lists_are_paginated(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    login(client, email)
+    make_applications(app, client, enterprise_id, 12)
+    first = client.get("/user-center/").get_data(as_text=True)
+    assert first.count("application-card") == 10 and "第 1 / 2 页，共 12 条" in first and "下一页" in first
+    second = client.get("/user-center/?page=2").get_data(as_text=True)
+    assert second.count("application-card") == 2
+
+
+def test_other_tabs_do_not_show_new_applications(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    login(client, email)
+    make_applications(app, client, enterprise_id, 2)
+    for tab in ("early", "replace", "passport", "cancel"):
+        assert "暂无申请单" in client.get(f"/user-center/?tab={tab}").get_data(as_text=True), tab
+    assert client.get("/user-center/?tab=bogus").status_code == 404
