@@ -248,3 +248,51 @@ def test_other_enterprise_and_anonymous_users_cannot_reach_materials_or_applicat
     make_staff("shenhe@example.com", province="hunan", office="hunan")
     login(reviewer, "shenhe@example.com", tab="staff")
     assert reviewer.get(f"/materials/{material_id}/download").status_code == 404, "a draft is not the office's yet"
+
+
+def test_a_submitted_application_shows_what_was_submitted_even_after_the_person_changes(app, client, scalar, hunan):
+    from apec.enterprises.models import Person
+    from apec.extensions import db
+
+    application_id = start(client)
+    complete_hunan(client, scalar, application_id, hunan["person_id"])
+    submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
+           page="/user-center/")
+    with app.app_context():
+        db.session.get(Person, hunan["person_id"]).name = "改名后"
+        db.session.commit()
+    detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "宋文泰" in detail and "改名后" not in detail
+
+
+def test_posting_a_step_or_confirm_again_after_submission_is_a_409(client, scalar, count, hunan):
+    application_id = start(client)
+    complete_hunan(client, scalar, application_id, hunan["person_id"])
+    version = version_of(scalar, application_id)
+    submit(client, f"/apply/{application_id}/submit", {"version": version}, page="/user-center/")
+    again = submit(client, f"/apply/{application_id}/confirm", {"version": version}, page="/user-center/")
+    assert again.status_code == 409 and "无需重复提交" in again.get_data(as_text=True)
+    assert count(TimelineEvent) == 1
+
+
+def test_huge_picture_is_refused_from_its_header_without_decoding(client, count, hunan):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (8900, 8900), 1).save(buffer, "PNG")  # a few hundred KB, 79 million pixels
+    application_id = start(client)
+    response = upload(client, application_id, title="大图", data=buffer.getvalue(), filename="big.png", htmx=True)
+    assert response.status_code == 422
+    assert "像素过大" in response.get_data(as_text=True)
+    assert count(Material) == 0
+
+
+def test_htmx_upload_over_the_limit_is_told_in_the_message_area(app, client, hunan):
+    application_id = start(client)
+    big = PDF + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = upload(client, application_id, "business_license", data=big, htmx=True)
+    assert response.status_code == 413
+    assert response.headers["HX-Retarget"] == "#flash-area"
+    assert "大小限制" in response.get_data(as_text=True) and "<html" not in response.get_data(as_text=True)

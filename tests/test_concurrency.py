@@ -38,7 +38,7 @@ def run_in_threads(app, count, work):
     return results, errors
 
 
-def test_concurrent_submits_never_share_a_number(app):
+def test_concurrent_number_requests_never_share_a_number(app):
     def take_numbers():
         numbers = []
         for _ in range(5):
@@ -80,3 +80,36 @@ def test_the_same_draft_submitted_twice_at_once_is_submitted_once(app, client, s
     assert sorted(results, key=str) == [409, "submitted"]
     assert scalar(select(func.count(TimelineEvent.id))) == 1
     assert scalar(select(Application.status).where(Application.id == application_id)) == "submitted"
+
+
+def test_two_drafts_with_the_same_person_submitted_at_once_admit_the_person_once(app, client, scalar,
+                                                                               make_enterprise):
+    """Each draft alone is eligible; submitted together, the second must see the first."""
+    from apec.accounts.models import User
+    from apec.applications.workflow import WorkflowError, transition
+
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    person_id = add_person(app, enterprise_id)
+    login(client, email)
+    drafts = [start(client), start(client)]
+    for application_id in drafts:
+        complete_hunan(client, scalar, application_id, person_id)
+    turn = iter(drafts)
+    lock = threading.Lock()
+
+    def submit_one():
+        with lock:
+            application_id = next(turn)
+        user = db.session.scalar(select(User).where(User.email == email))
+        try:
+            transition(db.session.get(Application, application_id), "submit", user)
+            return "submitted"
+        except WorkflowError as error:
+            return " ".join(error.problems)
+
+    results, errors = run_in_threads(app, 2, submit_one)
+    assert not errors, errors
+    assert results.count("submitted") == 1, results
+    refusal = next(result for result in results if result != "submitted")
+    assert "已有正在办理的申请单" in refusal
+    assert scalar(select(func.count(Application.id)).where(Application.status == "submitted")) == 1

@@ -152,6 +152,9 @@ def test_liaoning_refuses_a_criminal_record_certificate_older_than_three_months(
     assert "无犯罪记录证明自开具之日起 3 个月内有效" in response.get_data(as_text=True)
     missing_date = upload(client, application_id, "no_criminal_record", member_id=member_id, htmx=True)
     assert "请填写无犯罪记录证明的开具日期" in missing_date.get_data(as_text=True)
+    impossible = upload(client, application_id, "no_criminal_record", member_id=member_id, issued_on="2026-02-30",
+                        htmx=True)
+    assert "开具日期不是有效的日期" in impossible.get_data(as_text=True)
 
 
 def test_liaoning_certificate_that_expired_while_the_draft_waited_is_refused_at_submission(app, client, scalar,

@@ -54,13 +54,15 @@ def upload_member_files(client, application_id, member_id, kinds=PRIVATE_MEMBER_
 
 
 def report(client, application_id, action="submit", **changes):
-    page = client.get(f"/apply/{application_id}/report").get_data(as_text=True)
-    data = {"version": re.search(r'name="version" value="(\d+)"', page).group(1),"method": "mail", "recipient": "黄振宁", "phone": "13977112233", "address": "南宁市青秀区民族大道100号",
+    if "version" not in changes:
+        page = client.get(f"/apply/{application_id}/report").get_data(as_text=True)
+        changes["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {"method": "mail", "recipient": "黄振宁", "phone": "13977112233", "address": "南宁市青秀区民族大道100号",
             "postcode": "530022", "payment_method": "online", "invoice_title": "广西测试企业有限公司",
             "invoice_tax_number": "91450100MA5K8N2P3X", "purpose": "赴日本、韩国洽谈业务", "action": action,
             "contact_name": "黄振宁", "contact_phone": "0771-5551234"}
     data.update(changes)
-    return submit(client, f"/apply/{application_id}/report", data)
+    return submit(client, f"/apply/{application_id}/report", data, page="/user-center/")
 
 
 def test_group_of_two_is_filled_member_by_member_and_reported(app, client, scalar, guangxi):
@@ -143,3 +145,54 @@ def test_report_from_a_stale_page_changes_nothing(client, scalar, guangxi):
     response = report(client, application_id, action="draft", version="999")
     assert response.status_code == 409
     assert scalar(select(Application.purpose).where(Application.id == application_id)) == ""
+
+
+def test_unsaved_member_input_keeps_identity_numbers_sealed(app, client, scalar, guangxi):
+    from sqlalchemy import text
+
+    from apec.extensions import db
+
+    application_id = start(client)
+    save_member(client, application_id, "draft", mobile="123")
+    with app.app_context():
+        raw = str(db.session.execute(text("SELECT extra FROM application")).scalar_one())
+    assert valid_id(MEMBER["id_number"][:17]) not in raw and "E45010311" not in raw
+    again = client.get(member_page(application_id)).get_data(as_text=True)
+    assert f'value="{valid_id(MEMBER["id_number"][:17])}"' in again and 'value="E45010311"' in again
+
+
+def test_a_refused_member_leaves_the_stored_person_unchanged(app, client, scalar, guangxi):
+    from .factories import add_card
+
+    holder = add_person(app, guangxi, name="持卡人", id_number=valid_id("45010319900707002"), passport="E45010322")
+    add_card(app, holder, valid_to=datetime.date.today() + datetime.timedelta(days=700))
+    application_id = start(client)
+    response = save_member(client, application_id, "draft", id_number=valid_id("45010319900707002"), name="持卡人",
+                           passport_number="E45010322", gender="F", position="改过的职务")
+    assert response.status_code == 422
+    assert "已持有有效的 APEC 卡" in response.get_data(as_text=True)
+    assert scalar(select(Person.position).where(Person.id == holder)) == "经理"
+
+
+def test_member_upload_without_javascript_returns_to_that_member(client, scalar, guangxi):
+    application_id = start(client)
+    save_member(client, application_id, "draft")
+    member_id = scalar(select(ApplicationMember.id))
+    response = upload(client, application_id, "passport_page", member_id=member_id)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/apply/{application_id}/members?member={member_id}")
+
+
+def test_report_posted_again_after_submission_is_a_409(client, scalar, guangxi):
+    application_id = start(client)
+    submit(client, f"/apply/{application_id}/notice", {"acknowledged": "y", "action": "next"})
+    save_member(client, application_id, "draft")
+    member_id = scalar(select(ApplicationMember.id))
+    upload_member_files(client, application_id, member_id)
+    upload(client, application_id, "application_letter")
+    first_page = client.get(f"/apply/{application_id}/report").get_data(as_text=True)
+    stale_version = re.search(r'name="version" value="(\d+)"', first_page).group(1)
+    assert report(client, application_id).status_code == 303
+    again = report(client, application_id, version=stale_version)
+    assert again.status_code == 409
+    assert scalar(select(Application.status).where(Application.id == application_id)) == "submitted"

@@ -135,16 +135,46 @@ def test_submitted_application_can_no_longer_be_edited(app, client, scalar, hebe
     changed = submit(client, f"/apply/{application_id}/form", {
         "employees": "1", "tax_grade": "D", "trade_kind": "goods", "trade_note": "x",
         "contact_name": "改", "contact_phone": "13900000000", "action": "next"}, page="/user-center/")
-    assert changed.status_code == 302
+    assert changed.status_code == 409
+    assert "该申请单已提交，无需重复提交" in changed.get_data(as_text=True)
     assert scalar(select(Application.contact_name).where(Application.id == application_id)) == "张立华"
     refused = upload(client, application_id, "business_license")
     assert refused.status_code == 409
 
 
-def test_history_filters_by_period(client, scalar, hebei):
+def test_history_lists_submissions_by_their_china_date(app, client, scalar, hebei):
+    from sqlalchemy import update as update_
+
+    from apec.extensions import db
+
     application_id = start(client)
-    today = datetime.date.today()
-    inside = client.get(f"/user-center/history?from={today.isoformat()}&to={today.isoformat()}").get_data(as_text=True)
-    assert f"/user-center/applications/{application_id}" in inside
-    past = client.get("/user-center/history?from=2020-01-01&to=2020-12-31").get_data(as_text=True)
-    assert "该时间段内没有申报记录" in past
+    fill_hebei(client, scalar, application_id, [hebei["first"]])
+    upload_member_files(client, application_id, member_ids(app, application_id)[0])
+    submit(client, f"/apply/{application_id}/submit", {"version": version(scalar, application_id)},
+           page="/user-center/")
+    draft_id = start(client)
+    # 2026-03-01 07:00 in China is 2026-02-28 23:00 UTC, as the database stores it.
+    with app.app_context():
+        db.session.execute(update_(Application).where(Application.id == application_id)
+                           .values(submitted_at=datetime.datetime(2026, 2, 28, 23, 0)))
+        db.session.commit()
+    number = scalar(select(Application.number).where(Application.id == application_id))
+    march_first = client.get("/user-center/history?from=2026-03-01&to=2026-03-01").get_data(as_text=True)
+    assert number in march_first and "2026-03-01 07:00" in march_first
+    assert f"/applications/{draft_id}" not in march_first, "a draft never submitted is not history"
+    february = client.get("/user-center/history?from=2026-02-01&to=2026-02-28").get_data(as_text=True)
+    assert "该时间段内没有申报记录" in february
+    assert client.get("/user-center/history?from=0001-01-01&to=9999-12-31").status_code == 200
+
+
+def test_withdrawn_batch_stays_in_history_as_not_submitted(app, client, scalar, hebei):
+    application_id = start(client)
+    fill_hebei(client, scalar, application_id, [hebei["first"]])
+    upload_member_files(client, application_id, member_ids(app, application_id)[0])
+    submit(client, f"/apply/{application_id}/submit", {"version": version(scalar, application_id)},
+           page="/user-center/")
+    submit(client, f"/apply/{application_id}/withdraw", {"version": version(scalar, application_id)},
+           page="/user-center/")
+    history = client.get("/user-center/history").get_data(as_text=True)
+    row = history[history.index(scalar(select(Application.number))):]
+    assert "未提交" in row[:400] and "编辑" in row[:600]

@@ -7,6 +7,7 @@ what a user typed into a step that did not validate is kept as well.
 from sqlalchemy import select
 
 from .. import audit
+from ..crypto import decrypt, encrypt
 from ..enterprises.models import AddressBookEntry, Enterprise, InvoiceBookEntry, Person
 from ..extensions import db
 from ..materials.operations import delete_material
@@ -14,6 +15,8 @@ from .models import Application, ApplicationMember
 
 EDITABLE_STATUSES = ("draft", "returned")
 NOT_KEPT = ("csrf_token", "password", "confirm", "action")
+# Kept like every other input, but sealed: a database dump shows no identity numbers.
+SEALED = ("id_number", "passport_number")
 
 
 class DraftError(Exception):
@@ -50,13 +53,24 @@ def _set_extra(application: Application, key: str, value) -> None:
 def keep_unsaved(application: Application, step: str, form_data) -> None:
     """Remember what was typed into a step that did not validate, so nothing is lost."""
     unsaved = dict((application.extra or {}).get("unsaved", {}))
-    unsaved[step] = {key: value for key, value in form_data.items() if key not in NOT_KEPT}
+    kept = {key: value for key, value in form_data.items() if key not in NOT_KEPT}
+    for key in SEALED:
+        if kept.get(key):
+            kept[key] = encrypt(kept[key])
+    unsaved[step] = kept
     _set_extra(application, "unsaved", unsaved)
     db.session.commit()
 
 
 def unsaved_input(application: Application, step: str) -> dict | None:
-    return (application.extra or {}).get("unsaved", {}).get(step)
+    kept = (application.extra or {}).get("unsaved", {}).get(step)
+    if not kept:
+        return None
+    kept = dict(kept)
+    for key in SEALED:
+        if kept.get(key):
+            kept[key] = decrypt(kept[key])
+    return kept
 
 
 def _clear_unsaved(application: Application, step: str) -> None:
@@ -119,14 +133,15 @@ def save_member(application: Application, province, member: ApplicationMember | 
         db.session.commit()
         return member
     person = find_person(application.enterprise_id, data["id_number"])
-    if person is not None and any(m.person_id == person.id for m in application.members):
-        raise DraftError(f"{person.name} 已在本团组中。")
     if person is not None:
+        if any(m.person_id == person.id for m in application.members):
+            raise DraftError(f"{person.name} 已在本团组中。")
+        # Refuse before touching the stored person: a refused member changes nothing.
+        if refusal := member_refusal(province, application, person):
+            raise DraftError(refusal)
         update_person(person, data, actor)
     else:
         person = create_person(application.enterprise_id, data, actor)
-    if refusal := member_refusal(province, application, person):
-        raise DraftError(refusal)
     member = add_member(application, person)
     _clear_unsaved(application, "member-new")
     db.session.commit()

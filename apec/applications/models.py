@@ -1,8 +1,10 @@
 import datetime
+from dataclasses import dataclass
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto import decrypt
 from ..extensions import db
 from ..models_base import TimestampMixin, utcnow
 
@@ -58,6 +60,18 @@ class Application(TimestampMixin, db.Model):
     created_by = relationship("User")
 
 
+@dataclass(frozen=True)
+class MemberView:
+    """A member as shown: as submitted (the snapshot) once submitted, else the person today."""
+
+    name: str
+    surname_pinyin: str
+    given_name_pinyin: str
+    id_number: str
+    passport_number: str
+    mobile: str
+
+
 class ApplicationMember(TimestampMixin, db.Model):
     __tablename__ = "application_member"
 
@@ -72,6 +86,20 @@ class ApplicationMember(TimestampMixin, db.Model):
     application = relationship("Application", back_populates="members")
     person = relationship("Person")
     economy_decisions = relationship("EconomyDecision", back_populates="member")
+
+    @property
+    def shown(self) -> MemberView:
+        if self.snapshot:
+            data = self.snapshot
+            return MemberView(
+                name=data["name"], surname_pinyin=data["surname_pinyin"], given_name_pinyin=data["given_name_pinyin"],
+                id_number=decrypt(data["id_number_encrypted"]) if data.get("id_number_encrypted") else "",
+                passport_number=decrypt(data["passport_number_encrypted"]) if data.get("passport_number_encrypted") else "",
+                mobile=data.get("mobile", ""),
+            )
+        person = self.person
+        return MemberView(person.name, person.surname_pinyin, person.given_name_pinyin, person.id_number,
+                          person.passport_number, person.mobile)
 
 
 class TimelineEvent(TimestampMixin, db.Model):

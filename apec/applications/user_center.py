@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from ..enterprises.models import Person
 from ..extensions import db
 from ..provinces.registry import get_province
+from ..timefmt import CHINA
 from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Payment
@@ -114,10 +115,11 @@ def application_detail(application_id: int):
 @bp.get("/history")
 @enterprise_required
 def history():
-    """申报历史查询: the enterprise's submissions within a period (default: the last 12 months)."""
+    """申报历史查询: what the enterprise submitted within a period (China dates; default the last year),
+    including batches withdrawn since (状态 未提交)."""
     province = current_province()
-    today = datetime.date.today()
-    start = _date_arg("from") or today.replace(year=today.year - 1)
+    today = datetime.datetime.now(CHINA).date()
+    start = _date_arg("from") or today - datetime.timedelta(days=365)
     end = _date_arg("to") or today
     if end < start:
         start, end = end, start
@@ -125,10 +127,11 @@ def history():
         select(Application)
         .where(
             Application.enterprise_id == current_user.enterprise_id,
-            Application.created_at >= datetime.datetime.combine(start, datetime.time.min),
-            Application.created_at < datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min),
+            Application.submitted_at.is_not(None),
+            Application.submitted_at >= _utc_start_of(start),
+            Application.submitted_at < _utc_start_of(end + datetime.timedelta(days=1)),
         )
-        .order_by(Application.created_at.desc(), Application.id.desc())
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
     )
     page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
     return render(
@@ -137,8 +140,19 @@ def history():
     )[0]
 
 
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
 def _date_arg(name: str) -> datetime.date | None:
+    """A date from the query string, kept within 2000–2100; None if absent or not a date."""
     try:
-        return datetime.date.fromisoformat(request.args.get(name, ""))
+        day = datetime.date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return min(max(day, EARLIEST), LATEST)
+
+
+def _utc_start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight of a China date, as the naive UTC the database stores."""
+    local = datetime.datetime.combine(day, datetime.time.min, tzinfo=CHINA)
+    return local.astimezone(datetime.UTC).replace(tzinfo=None)

@@ -158,6 +158,9 @@ def step(application_id: int, step: str):
     if step not in province.config.wizard.steps:
         abort(404)
     if not drafts.is_editable(application):
+        if request.method == "POST":
+            return render("applications/conflict.html", application=application, status=409,
+                          message="该申请单已提交，无需重复提交，也不能再修改。")
         return redirect(url_for("user_center.application_detail", application_id=application.id))
     return STEP_VIEWS[step](application, province)
 
@@ -468,6 +471,9 @@ def slot_response(application, province, member_id, spec, error=None):
     if not is_htmx_request():
         if error:
             flash(error, "error")
+        if member_id and province.config.wizard.member_form:
+            return redirect(url_for("apply.step", application_id=application.id, step="members", member=member_id),
+                            code=303)
         return redirect(step_url(application, _materials_step(province)), code=303)
     context = materials_context(application, province)
     if spec is None:
@@ -503,12 +509,12 @@ def upload(application_id: int):
         error = "请选择要上传的文件。"
     else:
         issued_on = None
-        if spec is not None and spec.issued_within_months:
-            raw = request.form.get("issued_on", "")
-            try:
-                issued_on = datetime.date.fromisoformat(raw) if raw else None
-            except ValueError:
-                issued_on = None
+        raw_date = request.form.get("issued_on", "") if spec is not None and spec.issued_within_months else ""
+        try:
+            issued_on = datetime.date.fromisoformat(raw_date) if raw_date else None
+        except ValueError:
+            error = "开具日期不是有效的日期，请按 年-月-日 填写。"
+    if error is None and upload_file is not None and upload_file.filename:
         try:
             upload_material(application=application, member_id=member.id if member else None, spec=spec, title=title,
                             filename=upload_file.filename, data=upload_file.read(), actor=current_user,

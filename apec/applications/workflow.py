@@ -7,7 +7,7 @@ status, writes a timeline event and the 消息中心 messages, and commits —
 or raises WorkflowError and changes nothing.
 """
 
-from sqlalchemy import select
+from sqlalchemy import false, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import ROLE_ENTERPRISE_ADMIN, User
@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..notifications.models import Message
 from ..provinces.registry import get_province
-from .models import Application, TimelineEvent
+from .models import Application, NumberCounter, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
 from .states import TRANSITIONS
@@ -44,6 +44,7 @@ def status_label(application: Application, status: str | None = None) -> str:
 def transition(application: Application, action: str, actor: User, *, expected_version: int | None = None,
                comment: str = "", **data) -> Application:
     rule = TRANSITIONS[action]
+    _take_write_lock()
     # Lock the row (PostgreSQL) and read its current state, not what this request loaded earlier.
     current = db.session.execute(
         select(Application).where(Application.id == application.id).with_for_update()
@@ -69,6 +70,22 @@ def transition(application: Application, action: str, actor: User, *, expected_v
     return current
 
 
+def _take_write_lock() -> None:
+    """On SQLite, begin with the database write lock, so a concurrent transition waits and then
+    sees this one's result (PostgreSQL uses row locks instead, below). SQLite takes the lock at
+    the start of any writing statement, even one that changes no row."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(NumberCounter).where(false()).values(last_value=NumberCounter.last_value))
+
+
+def _lock_persons(application: Application) -> None:
+    """Lock the members' person rows (in id order, so two submits cannot deadlock): a second
+    application holding the same person waits here, then sees the first one's status."""
+    person_ids = sorted(member.person_id for member in application.members)
+    if person_ids:
+        db.session.execute(select(Person.id).where(Person.id.in_(person_ids)).order_by(Person.id).with_for_update())
+
+
 def _check(application: Application, rule, action: str, actor: User, expected_version: int | None) -> None:
     if expected_version is not None and application.version != expected_version:
         raise WorkflowError("该申请单已提交或已被更新（可能在另一个页面操作过），请刷新页面查看最新状态。")
@@ -86,6 +103,7 @@ def _check(application: Application, rule, action: str, actor: User, expected_ve
 
 def _on_submit(application: Application, actor: User, **_) -> None:
     province = get_province(application.province)
+    _lock_persons(application)
     problems = missing_items(province, application)
     if problems:
         raise WorkflowError("申请信息尚不完整，请补全后再提交。", status=422, problems=problems)
@@ -102,10 +120,6 @@ def _on_submit(application: Application, actor: User, **_) -> None:
     application.extra = extra
 
 
-def _on_withdraw(application: Application, actor: User, **_) -> None:
-    application.submitted_at = None
-
-
 def person_snapshot(person: Person) -> dict:
     """The person as submitted; identity numbers stay encrypted in the snapshot."""
     return {
@@ -119,7 +133,8 @@ def person_snapshot(person: Person) -> dict:
     }
 
 
-ACTIONS = {"submit": _on_submit, "resubmit": _on_submit, "withdraw": _on_withdraw}
+# Withdrawing needs no work of its own: the batch keeps its number and last submission time.
+ACTIONS = {"submit": _on_submit, "resubmit": _on_submit}
 
 
 def _notify(application: Application, rule) -> None:

@@ -6,13 +6,15 @@ the browser's claim.
 
 import datetime
 import io
+import warnings
 
 from PIL import Image, UnidentifiedImageError
 
 from ..provinces.schema import MaterialSpec
 
-# Refuse decompression bombs long before they cost memory.
-Image.MAX_IMAGE_PIXELS = 40_000_000
+# No photo or scan needs more; a bigger picture is refused from its header, before decoding.
+MAX_PIXELS = 25_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 SIGNATURES = {
     "pdf": (b"%PDF-",),
@@ -59,7 +61,12 @@ def check_upload(data: bytes, spec: MaterialSpec | None, issued_on: datetime.dat
 
 def _check_image(data: bytes, spec: MaterialSpec | None) -> None:
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
+            if image.width * image.height > MAX_PIXELS:
+                raise UploadRejected(f"图片像素过大（{image.width}×{image.height}），请缩小后重新上传。")
             image.load()
             if spec and spec.image_size and image.size != tuple(spec.image_size):
                 width, height = spec.image_size
@@ -68,7 +75,9 @@ def _check_image(data: bytes, spec: MaterialSpec | None) -> None:
                 )
             if spec and spec.white_background and not _has_white_border(image):
                 raise UploadRejected(f"{spec.label}须为白色背景，所选图片的背景不是白色。")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRejected("图片像素过大，请缩小后重新上传。") from None
+    except (UnidentifiedImageError, OSError):
         raise UploadRejected("图片文件已损坏或无法识别，请重新导出后上传。") from None
 
 

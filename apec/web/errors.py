@@ -2,8 +2,10 @@
 
 from flask import abort, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from .htmx import is_htmx_request
 
 MESSAGES = {
     400: ("请求无效", "请求的内容不完整或格式不正确，请返回后重试。"),
@@ -30,7 +32,17 @@ def init_app(app):
     @app.errorhandler(413)
     def too_large(error):
         limit_mb = app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024
-        return error_page(413, f"上传的文件超过了 {limit_mb:g} MB 的大小限制，请压缩后重新上传。")
+        message = f"上传的文件超过了 {limit_mb:g} MB 的大小限制，请压缩后重新上传。"
+        if is_htmx_request():
+            # The part HTMX asked for cannot be built from a refused body: say it in the message area.
+            fragment = render_template("errors/_htmx_alert.html", message=message)
+            return fragment, 413, {"HX-Retarget": "#flash-area", "HX-Reswap": "innerHTML"}
+        return error_page(413, message)
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        """Two requests changed the same record at once; the later one changes nothing."""
+        return error_page(409, "该申请单刚刚已被更新（可能在另一个页面操作过），您的这次操作未保存，请刷新页面后重试。")
 
     for status in (400, 404, 405, 409, 500):
         app.register_error_handler(status, lambda error, status=status: error_page(status))
