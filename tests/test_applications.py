@@ -296,3 +296,15 @@ def test_htmx_upload_over_the_limit_is_told_in_the_message_area(app, client, hun
     assert response.status_code == 413
     assert response.headers["HX-Retarget"] == "#flash-area"
     assert "大小限制" in response.get_data(as_text=True) and "<html" not in response.get_data(as_text=True)
+
+
+def test_leaving_a_field_checks_it_inline(client, hunan):
+    from .conftest import csrf_token_from
+
+    application_id = start(client)
+    token = csrf_token_from(client.get(f"/apply/{application_id}/form").get_data(as_text=True))
+    response = client.post(f"/apply/{application_id}/form/check", data={"contact_phone": "12", "csrf_token": token},
+                           headers={"HX-Request": "true", "HX-Trigger-Name": "contact_phone"})
+    fragment = response.get_data(as_text=True)
+    assert 'id="contact_phone-feedback"' in fragment and "请填写手机号码或带区号的固定电话" in fragment
+    assert "<input" not in fragment and "请填写联系人姓名" not in fragment

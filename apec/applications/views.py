@@ -22,7 +22,7 @@ from ..materials.models import Material
 from ..materials.operations import delete_material, upload_material
 from ..provinces.registry import get_province
 from ..web.access import enterprise_required, owned_or_404
-from ..web.htmx import is_htmx_request
+from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
 from . import drafts
 from .eligibility import member_refusal
@@ -174,7 +174,7 @@ def notice_step(application, province):
     return render_step(application, province, "notice", status=status, form=form)
 
 
-def form_step(application, province):
+def contact_form(application, province, persons):
     wizard = province.config.wizard
     needs_applicant = province.config.workflow.application_unit == "single"
     form_class = DeclarationForm if wizard.declaration else ContactForm
@@ -186,9 +186,15 @@ def form_step(application, province):
         declaration = application.extra.get("declaration", {})
         defaults.update(employees=enterprise.employees, tax_grade=enterprise.tax_grade or "",
                         trade_kind=enterprise.trade_kind or "", trade_note=declaration.get("trade_note", ""))
-    persons = enterprise_persons()
-    form = step_form(form_class, application, "form", data=defaults, persons=persons,
+    return step_form(form_class, application, "form", data=defaults, persons=persons,
                      needs_applicant=needs_applicant)
+
+
+def form_step(application, province):
+    wizard = province.config.wizard
+    needs_applicant = province.config.workflow.application_unit == "single"
+    persons = enterprise_persons()
+    form = contact_form(application, province, persons)
     refusal = None
     if request.method == "POST" and form.validate():
         person = None
@@ -355,6 +361,30 @@ def confirm_step(application, province):
         return submit_application(application)
     return render_step(application, province, "confirm", problems=missing_items(province, application),
                        **materials_context(application, province))
+
+
+@bp.post("/<int:application_id>/<step>/check")
+@enterprise_required
+def check_field(application_id: int, step: str):
+    """HTMX: check the one field the user just left and answer with its feedback only."""
+    application = editable_application(application_id)
+    province = get_province(application.province)
+    builders = {
+        "form": lambda: contact_form(application, province, enterprise_persons()),
+        "pickup": lambda: pickup_form(application, province)[0],
+        "report": lambda: report_form(application, province)[0],
+    }
+    if step not in builders or step not in province.config.wizard.steps:
+        abort(404)
+    form = builders[step]()
+    name = triggering_field()
+    if name not in form._fields or name == "csrf_token":
+        abort(400)
+    form.validate()
+    for other in form:
+        if other.name != name:
+            other.errors = []
+    return render_template("applications/_field_feedback.html", field=form[name])
 
 
 STEP_VIEWS = {
