@@ -12,7 +12,7 @@ export FLASK_APP := wsgi.py
 # libraries, a CJK font.
 APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 # …and what the browser tests drive (Playwright launches Debian's chromium; it downloads no browser).
-TEST_APT_PACKAGES := chromium
+TEST_APT_PACKAGES := chromium poppler-utils
 
 .PHONY: demo test deps system-deps serve clean
 

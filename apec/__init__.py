@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .applications.user_center import bp as user_center_bp
     from .applications.views import bp as apply_bp
+    from .documents.views import bp as documents_bp
     from .materials.views import bp as materials_bp
     from .enterprises.views import bp as enterprises_bp
     from .notifications.views import bp as notifications_bp
@@ -56,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.views import bp as site_bp
 
     for blueprint in (
-        site_bp, accounts_bp, enterprises_bp, user_center_bp, apply_bp, materials_bp, notifications_bp,
+        site_bp, accounts_bp, enterprises_bp, user_center_bp, apply_bp, materials_bp, documents_bp, notifications_bp,
         review_bp, admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,0 +1,45 @@
+"""下载模板: the documents a province asks to download, sign and stamp, and upload again."""
+
+import datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user
+
+from ..applications.models import Application, ApplicationMember
+from ..applications.requirements import material_specs
+from ..provinces.registry import get_province
+from ..timefmt import CHINA
+from ..web.access import enterprise_required, owned_or_404
+from .pdf import render_pdf
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+# Template code (as named in province.toml) → title and template file.
+DOCUMENTS = {
+    "application_letter": ("APEC商务旅行卡申请函", "documents/application_letter.html"),
+    "enterprise_letter": ("企业申请公函", "documents/enterprise_letter.html"),
+    "personal_form": ("APEC商务旅行卡个人事项表", "documents/personal_form.html"),
+}
+
+
+@bp.get("/<int:application_id>/<code>.pdf")
+@enterprise_required
+def template_pdf(application_id: int, code: str):
+    application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
+    province = get_province(application.province)
+    if code not in DOCUMENTS or code not in {spec.template for spec in material_specs(province, application)}:
+        abort(404)
+    member = None
+    if request.args.get("member"):
+        member = owned_or_404(ApplicationMember, request.args.get("member", type=int) or 0,
+                              application_id=application.id)
+    title, template = DOCUMENTS[code]
+    pdf = render_pdf(template, title=title, application=application, province=province, member=member,
+                     today=datetime.datetime.now(CHINA).date())
+    name = f"{title}{'-' + member.person.name if member else ''}.pdf"
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename=\"document.pdf\"; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
