@@ -13,4 +13,4 @@ from .applications.models import (  # noqa: F401
 from .audit import AuditLog  # noqa: F401
 from .enterprises.models import AddressBookEntry, Enterprise, InvoiceBookEntry, Person  # noqa: F401
 from .materials.models import Material  # noqa: F401
-from .notifications.models import Message  # noqa: F401
+from .notifications.models import MailOutbox, Message, SmsOutbox  # noqa: F401

@@ -63,6 +63,8 @@ def load_settings(config_dir: Path | None = None) -> dict:
         "APEC_LOCKOUT_MINUTES": int(security["lockout_minutes"]),
         "APEC_REDIS_URL": env.get("REDIS_URL", ""),
         "MAIL_SENDER": env.get("APEC_MAIL_SENDER", mail["sender"]),
+        "APEC_MAIL_BACKEND": env.get("APEC_MAIL_BACKEND", mail["backend"]),
+        "APEC_JOBS": env.get("APEC_JOBS", file_settings["jobs"]["mode"]),
         "MAIL_SMTP_HOST": env.get("APEC_SMTP_HOST", mail["smtp_host"]),
         "MAIL_SMTP_PORT": int(env.get("APEC_SMTP_PORT", mail["smtp_port"])),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -160,3 +160,32 @@ class AddMemberForm(FlaskForm):
 
 class CustomMaterialForm(FlaskForm):
     title = StringField("附件名称", filters=[strip], validators=[required("附件名称"), max_length(50)])
+
+
+class PaymentForm(FlaskForm):
+    """缴费凭证 and 开票信息."""
+
+    voucher = StringField("缴费凭证")  # the file itself comes in request.files
+    saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
+    invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
+    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
+
+    def __init__(self, *args, invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._invoices = {str(entry.id): entry for entry in invoices}
+        self.saved_invoice.choices = [("", "填写新的开票信息")] + [
+            (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
+        ]
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not self.saved_invoice.data and not (self.invoice_title.data and self.invoice_tax_number.data):
+            self.invoice_title.errors.append("请选择或填写开票信息（发票抬头和纳税人识别号）")
+            valid = False
+        return valid
+
+    def invoice_data(self) -> dict:
+        saved = self._invoices.get(self.saved_invoice.data or "")
+        if saved is not None:
+            return {"title": saved.title, "tax_number": saved.tax_number}
+        return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}

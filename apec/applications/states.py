@@ -1,28 +1,65 @@
 """Who may move an application from which status to which: pure data.
 
-`workflow.transition` is the only code that applies these rules.
-Review-side actions (accept, return, forward …) join this table with the
-back-office work.
+`workflow.transition` is the only code that applies these rules. A target
+of None means the action's own work in workflow.py decides among the
+statuses named in `outcomes` (e.g. 受理 opens the review of the office's
+stage; 审核通过 at the MFA stage leads to 待缴费 or straight to 支付凭证确认).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..accounts.models import ENTERPRISE_ROLES
+from ..accounts.models import ENTERPRISE_ROLES, ROLE_REVIEWER
+
+REVIEW_STATUSES = frozenset({"city_review", "province_review", "mfa_review"})
+REVIEWABLE = frozenset({"submitted"}) | REVIEW_STATUSES
+STAGE_REVIEW = {"city": "city_review", "province": "province_review", "mfa": "mfa_review"}
 
 
 @dataclass(frozen=True)
 class Transition:
     label: str                      # what the user did, for messages and the timeline
     sources: frozenset[str]         # statuses it may start from
-    target: str
+    target: str | None              # None: the action decides among `outcomes`
     roles: tuple[str, ...]
     province_rule: str | None = None  # a workflow flag of the province that must be true
+    outcomes: frozenset[str] = field(default_factory=frozenset)
+    needs_comment: bool = False       # an opinion or reason is required
+    notify_sms: bool = False          # also send an SMS where the province asks for it
 
+
+STAFF = (ROLE_REVIEWER,)
 
 TRANSITIONS: dict[str, Transition] = {
+    # The enterprise
     "submit": Transition("提交", frozenset({"draft"}), "submitted", ENTERPRISE_ROLES),
     "resubmit": Transition("重新提交", frozenset({"returned"}), "submitted", ENTERPRISE_ROLES),
     "withdraw": Transition(
         "撤回", frozenset({"submitted"}), "draft", ENTERPRISE_ROLES, province_rule="withdraw_before_acceptance"
+    ),
+    "pay": Transition("上传缴费凭证", frozenset({"awaiting_payment"}), "payment_review", ENTERPRISE_ROLES),
+    # The office the application is at
+    "accept": Transition("受理", frozenset({"submitted"}), None, STAFF, outcomes=REVIEW_STATUSES),
+    "return": Transition("退回", REVIEWABLE, "returned", STAFF, needs_comment=True, notify_sms=True),
+    "reject": Transition("不予受理", REVIEWABLE, "rejected", STAFF, needs_comment=True, notify_sms=True),
+    "forward": Transition(
+        "上报", frozenset({"city_review", "province_review"}), None, STAFF,
+        outcomes=frozenset({"province_review", "mfa_review"}),
+    ),
+    "approve": Transition(
+        "审核通过", frozenset({"mfa_review"}), None, STAFF,
+        outcomes=frozenset({"awaiting_payment", "payment_review"}),
+    ),
+    "confirm_payment": Transition(
+        "确认缴费", frozenset({"payment_review", "awaiting_payment"}), "economies_review", STAFF
+    ),
+    "return_payment": Transition(
+        "退回缴费凭证", frozenset({"payment_review"}), "awaiting_payment", STAFF, needs_comment=True
+    ),
+    "complete_economies": Transition(
+        "经济体审核完成", frozenset({"economies_review"}), "economies_done", STAFF
+    ),
+    "issue_card": Transition("制卡", frozenset({"economies_done"}), "card_ready", STAFF),
+    "hand_over": Transition(
+        "交付", frozenset({"card_ready"}), None, STAFF, outcomes=frozenset({"picked_up", "mailed"})
     ),
 }

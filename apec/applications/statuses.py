@@ -16,7 +16,7 @@ STATUS_LABELS = {
     "economies_review_early_made": "APEC经济体审核中，已提前制卡",
     "economies_done": "全部经济体审核完成",
     "economies_done_early_made": "全部经济体审核完成，已提前制卡",
-    "card_ready": "待自取/待邮寄",
+    "card_ready": "待自取/待邮寄",  # shown as 待自取 or 待邮寄 by the chosen pickup
     "picked_up": "已自取",
     "mailed": "已邮寄",
     "rejected": "不予受理/审核不通过",

@@ -2,7 +2,7 @@
 
 import datetime
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -103,9 +103,22 @@ def application_detail(application_id: int):
     application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
     province = get_province(application.province)
     path = province.review_path(application.enterprise.office_code)
+    from ..economies import preclearing_economies
+    from .models import Card
+    from .workflow import current_payment
+
+    economies = preclearing_economies()
+    economy_rows = []
+    if any(member.economy_decisions for member in application.members):
+        words = {"approved": "获批", "refused": "未获批"}
+        for member in application.members:
+            decided = {d.economy: words[d.decision] for d in member.economy_decisions}
+            economy_rows.append((member.shown.name, [decided.get(e.code, "审核中") for e in economies]))
+    cards = db.session.scalars(select(Card).where(Card.application_id == application.id).order_by(Card.id)).all()
     return render(
         "user_center/application_detail.html", application=application, path=path,
-        status_label=lambda code: status_label(province, code),
+        status_label=lambda code: status_label(province, code), payment=current_payment(application),
+        economies=economies, economy_rows=economy_rows, cards=cards,
         can_withdraw=application.status == "submitted" and province.config.workflow.withdraw_before_acceptance,
         editable=application.status in ("draft", "returned"),
         first_step=province.config.wizard.steps[0],
@@ -156,3 +169,45 @@ def _utc_start_of(day: datetime.date) -> datetime.datetime:
     """Midnight of a China date, as the naive UTC the database stores."""
     local = datetime.datetime.combine(day, datetime.time.min, tzinfo=CHINA)
     return local.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+@bp.route("/applications/<int:application_id>/pay", methods=["GET", "POST"])
+@enterprise_required
+def pay(application_id: int):
+    """缴费凭证上传: the voucher image or PDF and 开票信息, as seed 003 shows."""
+    from ..enterprises import books
+    from ..materials.checks import UploadRejected
+    from ..materials.operations import delete_material, upload_material
+    from .forms import PaymentForm
+    from .workflow import WorkflowError, current_payment, transition
+
+    application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
+    payment = current_payment(application)
+    if application.status != "awaiting_payment" or payment is None:
+        return redirect(url_for("user_center.application_detail", application_id=application.id))
+    province = get_province(application.province)
+    form = PaymentForm(invoices=books.entries(books.INVOICES))
+    error = None
+    if form.validate_on_submit():
+        upload = request.files.get("voucher")
+        if upload is None or not upload.filename:
+            form.voucher.errors.append("请选择缴费凭证图片或 PDF")
+        else:
+            try:
+                material = upload_material(application=application, member_id=None, spec=None, title="缴费凭证",
+                                           filename=upload.filename, data=upload.read(), actor=current_user)
+            except UploadRejected as rejection:
+                form.voucher.errors.append(rejection.message)
+            else:
+                try:
+                    transition(application, "pay", current_user, expected_version=request.form.get("version", type=int),
+                               voucher_material_id=material.id, invoice=form.invoice_data())
+                except WorkflowError as refusal:
+                    delete_material(material)
+                    error = refusal.message
+                else:
+                    flash("缴费凭证已上传，等待外办确认。", "success")
+                    return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render("user_center/pay.html", application=application, payment=payment, form=form, error=error,
+                  fees=province.config.fees, status=status)

@@ -7,6 +7,8 @@ status, writes a timeline event and the 消息中心 messages, and commits —
 or raises WorkflowError and changes nothing.
 """
 
+import datetime
+
 from sqlalchemy import false, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,10 +18,12 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..notifications.models import Message
 from ..provinces.registry import get_province
-from .models import Application, NumberCounter, TimelineEvent
+from ..notifications import outbound as notifications
+from ..notifications.outbound import after_commit
+from .models import Application, Card, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
-from .states import TRANSITIONS
+from .states import STAGE_REVIEW, TRANSITIONS
 from .statuses import STATUS_LABELS
 
 FEE_BEARING_TYPES = ("new", "renew", "early", "replace")
@@ -38,6 +42,8 @@ class WorkflowError(Exception):
 def status_label(application: Application, status: str | None = None) -> str:
     status = status or application.status
     province = get_province(application.province)
+    if status == "card_ready" and "card_ready" not in province.config.labels:
+        return "待邮寄" if application.pickup_method == "mail" else "待自取"
     return province.config.labels.get(status) or STATUS_LABELS.get(status, status)
 
 
@@ -52,21 +58,29 @@ def transition(application: Application, action: str, actor: User, *, expected_v
     ).scalar_one()
     try:
         _check(current, rule, action, actor, expected_version)
-        before = current.status
-        ACTIONS.get(action, lambda *args, **kwargs: None)(current, actor, **data)
-        current.status = rule.target
+        if rule.needs_comment and not comment.strip():
+            raise WorkflowError(f"请填写{rule.label}的意见或原因。", status=422)
+        before, office_before = current.status, current.office_code
+        decided = ACTIONS.get(action, _no_work)(current, actor, comment=comment, **data)
+        target = rule.target or decided
+        if target is None or (rule.target is None and target not in rule.outcomes):
+            raise RuntimeError(f"action {action} decided no valid target ({target})")
+        current.status = target
         db.session.add(TimelineEvent(
             application_id=current.id, actor_id=actor.id, action=action, from_status=before,
-            to_status=rule.target, office_code=current.office_code, comment=comment,
+            to_status=target, office_code=office_before, comment=comment.strip(), data=_event_data(data),
         ))
-        _notify(current, rule)
+        _notify(current, rule, target, comment.strip())
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
+        notifications.drop_after_commit()
         raise WorkflowError("该申请单刚刚已被处理，请刷新页面查看最新状态。") from None
     except Exception:
         db.session.rollback()
+        notifications.drop_after_commit()
         raise
+    notifications.run_after_commit()
     return current
 
 
@@ -86,6 +100,16 @@ def _lock_persons(application: Application) -> None:
         db.session.execute(select(Person.id).where(Person.id.in_(person_ids)).order_by(Person.id).with_for_update())
 
 
+def _no_work(*args, **kwargs) -> None:
+    return None
+
+
+def _event_data(data: dict) -> dict | None:
+    """What the timeline keeps of an action's data (opinions, card numbers …), JSON-safe."""
+    kept = {key: value for key, value in data.items() if isinstance(value, (str, int, list, dict)) and value}
+    return kept or None
+
+
 def _check(application: Application, rule, action: str, actor: User, expected_version: int | None) -> None:
     if expected_version is not None and application.version != expected_version:
         raise WorkflowError("该申请单已提交或已被更新（可能在另一个页面操作过），请刷新页面查看最新状态。")
@@ -93,6 +117,8 @@ def _check(application: Application, rule, action: str, actor: User, expected_ve
         raise WorkflowError("您的账号不能进行此操作。", status=404)
     if actor.is_enterprise_user and actor.enterprise_id != application.enterprise_id:
         raise WorkflowError("申请单不存在。", status=404)
+    if actor.is_staff and (actor.province != application.province or actor.office_code != application.office_code):
+        raise WorkflowError("申请单不在本机构办理。", status=404)
     if application.status not in rule.sources:
         raise WorkflowError(f"申请单当前状态为“{status_label(application)}”，不能{rule.label}。")
     if rule.province_rule:
@@ -109,7 +135,10 @@ def _on_submit(application: Application, actor: User, **_) -> None:
         raise WorkflowError("申请信息尚不完整，请补全后再提交。", status=422, problems=problems)
     if application.number is None:
         application.number = next_application_number()
-    application.office_code = province.first_office(application.enterprise.office_code)
+    if application.status == "draft":
+        # A first submission (or one after 撤回) goes to the enterprise's own office; a returned
+        # application goes back to the office that returned it.
+        application.office_code = province.first_office(application.enterprise.office_code)
     per_person = province.config.fees.card_fee if application.business_type in FEE_BEARING_TYPES else 0
     application.fee = per_person * len(application.members)
     for member in application.members:
@@ -117,6 +146,7 @@ def _on_submit(application: Application, actor: User, **_) -> None:
     application.submitted_at = utcnow()
     extra = dict(application.extra or {})
     extra.pop("unsaved", None)
+    extra.pop("review_opinion", None)
     application.extra = extra
 
 
@@ -133,12 +163,143 @@ def person_snapshot(person: Person) -> dict:
     }
 
 
-# Withdrawing needs no work of its own: the batch keeps its number and last submission time.
-ACTIONS = {"submit": _on_submit, "resubmit": _on_submit}
+def _on_accept(application: Application, actor: User, **_) -> str:
+    office = get_province(application.province).office(application.office_code)
+    application.accepted_at = application.accepted_at or utcnow()
+    return STAGE_REVIEW[office.stage]
 
 
-def _notify(application: Application, rule) -> None:
-    """A 消息中心 message for the enterprise account and the handler who filed it."""
+def _on_return(application: Application, actor: User, *, comment: str, fields=(), materials=None, **_) -> None:
+    """Keep the opinion where the enterprise's pages can highlight what to change."""
+    extra = dict(application.extra or {})
+    extra["review_opinion"] = {
+        "comment": comment.strip(), "fields": list(fields), "materials": {str(k): v for k, v in (materials or {}).items()},
+        "office": application.office_code,
+    }
+    application.extra = extra
+
+
+def _on_reject(application: Application, actor: User, **_) -> None:
+    application.closed_at = utcnow()
+
+
+def _on_forward(application: Application, actor: User, **_) -> str:
+    province = get_province(application.province)
+    following = province.next_office(application.office_code)
+    if following is None:
+        raise WorkflowError("本机构是审核流程的最后一站，无需上报。")
+    application.office_code = following
+    return STAGE_REVIEW[province.office(following).stage]
+
+
+def _on_approve(application: Application, actor: User, **_) -> str:
+    """领事司审核通过: ask for the fee, or check the 汇款单 attached at submission."""
+    province = get_province(application.province)
+    workflow = province.config.workflow
+    method = application.payment_method or workflow.payment_methods[0]
+    payment = Payment(application_id=application.id, amount=application.fee, method=method, status="pending")
+    if workflow.payment_stage == "remittance_at_submission":
+        remittance = next((m for m in application.materials if m.kind == "remittance"), None)
+        payment.voucher_material_id = remittance.id if remittance else None
+        payment.status = "submitted"
+        db.session.add(payment)
+        return "payment_review"
+    db.session.add(payment)
+    return "awaiting_payment"
+
+
+def current_payment(application: Application) -> Payment | None:
+    return db.session.scalar(
+        select(Payment).where(Payment.application_id == application.id).order_by(Payment.id.desc())
+    )
+
+
+def _on_pay(application: Application, actor: User, *, voucher_material_id: int | None = None, invoice=None,
+            **_) -> None:
+    payment = current_payment(application)
+    if payment is None:
+        raise WorkflowError("没有待缴的费用。")
+    if voucher_material_id is None:
+        raise WorkflowError("请上传缴费凭证。", status=422)
+    payment.voucher_material_id = voucher_material_id
+    payment.invoice = invoice
+    payment.status = "submitted"
+    payment.return_reason = ""
+
+
+def _on_confirm_payment(application: Application, actor: User, **_) -> None:
+    payment = current_payment(application)
+    if payment is None:
+        raise WorkflowError("没有待确认的缴费。")
+    if application.status == "awaiting_payment" and payment.method != "window":
+        raise WorkflowError("企业尚未上传缴费凭证，不能确认缴费。")
+    payment.status = "confirmed"
+    payment.confirmed_by_id = actor.id
+    payment.confirmed_at = utcnow()
+
+
+def _on_return_payment(application: Application, actor: User, *, comment: str, **_) -> None:
+    payment = current_payment(application)
+    payment.status = "returned"
+    payment.return_reason = comment.strip()
+
+
+def _on_complete_economies(application: Application, actor: User, **_) -> None:
+    from ..economies import preclearing_economies
+
+    needed = {economy.code for economy in preclearing_economies()}
+    for member in application.members:
+        decided = {decision.economy for decision in member.economy_decisions}
+        if not needed <= decided:
+            raise WorkflowError(f"{member.shown.name} 还有经济体未审核。")
+
+
+def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_from: datetime.date, **_) -> None:
+    """Record each member's card: number, 5 years capped at the passport's expiry, its economies."""
+    from ..economies import transitional_economies
+
+    for member in application.members:
+        number = cards.get(str(member.id)) or cards.get(member.id)
+        if not number:
+            raise WorkflowError(f"请填写 {member.shown.name} 的卡号。", status=422)
+        approved = [d.economy for d in member.economy_decisions if d.decision == "approved"]
+        economies = approved + [economy.code for economy in transitional_economies()]
+        five_years = _years_later(valid_from, 5)
+        expiry = member.person.passport_expiry_date or five_years
+        db.session.add(Card(person_id=member.person_id, application_id=application.id, number=number,
+                            valid_from=valid_from, valid_to=min(five_years, expiry), economies=economies))
+    province = get_province(application.province)
+    # The card is handed over by the enterprise's own office (自取 or 邮寄).
+    application.office_code = province.first_office(application.enterprise.office_code)
+
+
+def _on_hand_over(application: Application, actor: User, *, tracking_number: str = "", **_) -> str:
+    application.closed_at = utcnow()
+    if application.pickup_method == "mail":
+        if not tracking_number.strip():
+            raise WorkflowError("请填写邮寄单号。", status=422)
+        return "mailed"
+    return "picked_up"
+
+
+def _years_later(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+ACTIONS = {
+    "submit": _on_submit, "resubmit": _on_submit, "accept": _on_accept, "return": _on_return,
+    "reject": _on_reject, "forward": _on_forward, "approve": _on_approve, "pay": _on_pay,
+    "confirm_payment": _on_confirm_payment, "return_payment": _on_return_payment,
+    "complete_economies": _on_complete_economies, "issue_card": _on_issue_card, "hand_over": _on_hand_over,
+}
+
+
+def _notify(application: Application, rule, target: str, comment: str) -> None:
+    """A 消息中心 message for the enterprise account and the handler who filed it; e-mail and SMS
+    go out through the job queue once the change is committed."""
     recipients = {application.created_by_id}
     recipients.update(
         db.session.scalars(
@@ -147,7 +308,67 @@ def _notify(application: Application, rule) -> None:
     )
     number = application.number or "（未编号）"
     title = f"申请单 {number} 已{rule.label}"
-    body = f"当前状态：{status_label(application, rule.target)}。"
+    body = f"当前状态：{status_label(application, target)}。"
+    if comment:
+        body += f"意见：{comment}"
     for user_id in recipients:
         db.session.add(Message(user_id=user_id, application_id=application.id, title=title, body=body))
+    sms = rule.notify_sms and get_province(application.province).config.workflow.return_notice_sms
+    after_commit(lambda: notifications.send(application.id, sorted(recipients), title, body, sms=sms))
 
+
+
+def record_economy_decisions(application: Application, actor: User, decisions: list[dict]) -> int:
+    """APEC经济体审核中: record economies' decisions one by one (each a timeline entry and a
+    message); when every member has all pre-clearing economies decided, the application moves
+    to 全部经济体审核完成 through `transition`. Returns how many decisions were new or changed."""
+    from ..economies import economy_name, preclearing_economies
+    from .models import EconomyDecision
+
+    if actor.role not in ("reviewer",) or actor.province != application.province \
+            or actor.office_code != application.office_code:
+        raise WorkflowError("申请单不在本机构办理。", status=404)
+    if application.status != "economies_review":
+        raise WorkflowError(f"申请单当前状态为“{status_label(application)}”，不能记录经济体审核结果。")
+    allowed = {economy.code for economy in preclearing_economies()}
+    members = {member.id: member for member in application.members}
+    changed = 0
+    for item in decisions:
+        member = members.get(item["member_id"])
+        if member is None or item["economy"] not in allowed or item["decision"] not in ("approved", "refused"):
+            raise WorkflowError("经济体审核结果不完整或有误。", status=422)
+        existing = next((d for d in member.economy_decisions if d.economy == item["economy"]), None)
+        if existing is not None and existing.decision == item["decision"] and existing.decided_on == item["decided_on"]:
+            continue
+        if existing is None:
+            existing = EconomyDecision(member=member, economy=item["economy"])
+            db.session.add(existing)
+        existing.decision, existing.decided_on, existing.recorded_by_id = item["decision"], item["decided_on"], actor.id
+        word = "获批" if item["decision"] == "approved" else "未获批"
+        db.session.add(TimelineEvent(
+            application_id=application.id, actor_id=actor.id, action="economy_decision",
+            from_status=application.status, to_status=application.status, office_code=application.office_code,
+            comment=f"{member.shown.name}：{economy_name(item['economy'])}{word}",
+            data={"member_id": member.id, "economy": item["economy"], "decision": item["decision"]},
+        ))
+        changed += 1
+    if changed:
+        recipients = {application.created_by_id} | set(db.session.scalars(
+            select(User.id).where(User.enterprise_id == application.enterprise_id, User.role == ROLE_ENTERPRISE_ADMIN)))
+        title = f"申请单 {application.number} 经济体审核结果更新"
+        body = f"新记录 {changed} 项经济体审核结果，请在申请单详情中查看。"
+        for user_id in recipients:
+            db.session.add(Message(user_id=user_id, application_id=application.id, title=title, body=body))
+        after_commit(lambda: notifications.send(application.id, sorted(recipients), title, body))
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        notifications.drop_after_commit()
+        raise WorkflowError("该申请单刚刚已被处理，请刷新页面查看最新状态。") from None
+    notifications.run_after_commit()
+    db.session.refresh(application)
+    needed = {economy.code for economy in preclearing_economies()}
+    if all(needed <= {d.economy for d in member.economy_decisions} for member in application.members):
+        transition(application, "complete_economies", actor, comment="全部经济体审核完成")
+    return changed

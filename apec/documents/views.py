@@ -43,3 +43,24 @@ def template_pdf(application_id: int, code: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/<int:application_id>/payment-notice.pdf")
+@enterprise_required
+def payment_notice(application_id: int):
+    """缴费通知: amount and the bank account from config."""
+    from ..applications.workflow import current_payment
+
+    application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
+    payment = current_payment(application)
+    if payment is None:
+        abort(404)
+    province = get_province(application.province)
+    pdf = render_pdf("documents/payment_notice.html", title="APEC商务旅行卡缴费通知", application=application,
+                     province=province, payment=payment, fees=province.config.fees,
+                     today=datetime.datetime.now(CHINA).date())
+    response = Response(pdf, mimetype="application/pdf")
+    name = f"缴费通知-{application.number}.pdf"
+    response.headers["Content-Disposition"] = f"attachment; filename=\"payment-notice.pdf\"; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,42 +1,230 @@
-"""审核工作台: a reviewer's queue of applications routed to its office."""
+"""审核工作台: a reviewer's queue, the application as staff see it, and every review action.
 
-from flask import Blueprint, request
+Each action is one call of `workflow.transition` (or, for the economies'
+decisions, `record_economy_decisions`); a refusal re-renders the page with
+the reason and changes nothing.
+"""
+
+import datetime
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
+from .. import audit
 from ..accounts.models import ROLE_REVIEWER
-from ..applications.models import Application
+from ..applications.access import can_view
+from ..applications.models import Application, TimelineEvent
+from ..applications.states import REVIEW_STATUSES
 from ..applications.statuses import STATUS_LABELS
+from ..applications.workflow import WorkflowError, current_payment, record_economy_decisions, transition
+from ..economies import preclearing_economies
+from ..enterprises.models import Enterprise
 from ..extensions import db
+from ..models_base import utcnow
+from ..provinces.registry import get_province
 from ..web.access import roles_required
 from ..web.templating import current_province, page_number, render
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
+reviewer_required = roles_required(ROLE_REVIEWER)
+
+FINISHED = ("rejected", "picked_up", "mailed", "card_cancelled", "draft")
+RETURNABLE_SECTIONS = {
+    "contact": "联系人信息", "declaration": "申报条件", "members": "申请人员信息", "pickup": "取卡方式",
+    "report": "团组基本信息（申请事由、支付方式、发票）",
+}
+
+
+def _date(name: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 @bp.get("/")
-@roles_required(ROLE_REVIEWER)
+@reviewer_required
 def queue():
+    """待办: applications now at this office; 已办: those it handled, read-only."""
     province = current_province()
+    view = request.args.get("view", "todo")
     status = request.args.get("status", "")
+    business_type = request.args.get("type", "")
+    enterprise_name = request.args.get("enterprise", "").strip()
+    since, until = _date("from"), _date("to")
+    last_event = (
+        select(TimelineEvent.application_id, func.max(TimelineEvent.created_at).label("last_at"))
+        .group_by(TimelineEvent.application_id).subquery()
+    )
     statement = (
         select(Application)
-        .where(
-            Application.province == current_user.province,
-            Application.office_code == current_user.office_code,
-            Application.status != "draft",
-        )
-        .order_by(Application.submitted_at.asc(), Application.id.asc())
+        .join(last_event, last_event.c.application_id == Application.id)
+        .join(Enterprise, Enterprise.id == Application.enterprise_id)
+        .where(Application.province == current_user.province)
     )
+    if view == "done":
+        handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == current_user.office_code)
+        statement = statement.where(Application.id.in_(handled), or_(
+            Application.office_code != current_user.office_code, Application.status.in_(FINISHED)))
+    else:
+        view = "todo"
+        statement = statement.where(Application.office_code == current_user.office_code,
+                                    Application.status.not_in(FINISHED), Application.status != "returned")
     if status in STATUS_LABELS:
         statement = statement.where(Application.status == status)
+    if business_type in dict(province.business_types()):
+        statement = statement.where(Application.business_type == business_type)
+    if enterprise_name:
+        statement = statement.where(Enterprise.name.contains(enterprise_name, autoescape=True))
+    if since:
+        statement = statement.where(Application.submitted_at >= datetime.datetime.combine(since, datetime.time.min))
+    if until:
+        statement = statement.where(
+            Application.submitted_at < datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min))
+    statement = statement.order_by(last_event.c.last_at.asc(), Application.id.asc())
     page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
+    overdue_days = province.config.workflow.overdue_days
+    now = utcnow()
+    ids = [application.id for application in page.items]
+    last_at = dict(db.session.execute(
+        select(TimelineEvent.application_id, func.max(TimelineEvent.created_at))
+        .where(TimelineEvent.application_id.in_(ids)).group_by(TimelineEvent.application_id)
+    ).all()) if ids else {}
+    rows = []
+    for application in page.items:
+        waited = (now - last_at[application.id]).days
+        rows.append((application, waited if view == "todo" and waited > overdue_days else 0))
     return render(
-        "review/queue.html",
-        block="results",
-        page=page,
-        office=province.office(current_user.office_code),
-        status=status,
-        statuses=list(STATUS_LABELS.items()),
-        status_labels=STATUS_LABELS,
+        "review/queue.html", block="results", page=page, rows=rows, view=view,
+        office=province.office(current_user.office_code), status=status, business_type=business_type,
+        enterprise=enterprise_name, since=since, until=until, statuses=list(STATUS_LABELS.items()),
     )[0]
+
+
+@bp.post("/batch-accept")
+@reviewer_required
+def batch_accept():
+    """受理 several applications at once (e.g. a group's reports)."""
+    ids = [int(value) for value in request.form.getlist("application_id") if value.isdigit()]
+    accepted, refused = [], []
+    for application_id in ids:
+        application = db.session.get(Application, application_id)
+        if application is None:
+            continue
+        try:
+            transition(application, "accept", current_user, expected_version=None)
+            accepted.append(application.number)
+        except WorkflowError as error:
+            refused.append(f"{application.number or application_id}：{error.message}")
+    if accepted:
+        flash(f"已受理 {len(accepted)} 件：{'、'.join(accepted)}。", "success")
+    for message in refused:
+        flash(message, "error")
+    if not ids:
+        flash("请先勾选要受理的申请单。", "error")
+    return redirect(url_for("review.queue"), code=303)
+
+
+def _visible(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None or not can_view(current_user, application):
+        abort(404)
+    return application
+
+
+def detail_page(application: Application, error: WorkflowError | None = None, status: int = 200):
+    province = get_province(application.province)
+    mine = application.office_code == current_user.office_code and application.province == current_user.province
+    following = province.next_office(application.office_code) if application.status in REVIEW_STATUSES else None
+    return render(
+        "review/detail.html", application=application, mine=mine, next_office=following,
+        payment=current_payment(application), sections=RETURNABLE_SECTIONS,
+        economies=preclearing_economies(), error=error, status=error.status if error else status,
+        today=datetime.date.today(),
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+@reviewer_required
+def detail(application_id: int):
+    application = _visible(application_id)
+    audit.record("pii_view", user=current_user, application_id=application.id)
+    db.session.commit()
+    return detail_page(application)
+
+
+def _action_data(action: str, application: Application) -> dict:
+    form = request.form
+    if action == "return":
+        fields = [key for key in form.getlist("field") if key in RETURNABLE_SECTIONS]
+        materials = {}
+        for material in application.materials:
+            if form.get(f"material-{material.id}"):
+                materials[material.id] = form.get(f"material-note-{material.id}", "").strip() or "请重新上传"
+        return {"fields": fields, "materials": materials}
+    if action == "issue_card":
+        cards = {}
+        for member in application.members:
+            number = form.get(f"card-{member.id}", "").strip().upper()
+            if number and not (number.startswith("APEC") and len(number) == 12 and number[4:].isdigit()):
+                raise WorkflowError(f"{member.shown.name} 的卡号应为 APEC 加 8 位数字。", status=422)
+            cards[str(member.id)] = number
+        try:
+            valid_from = datetime.date.fromisoformat(form.get("valid_from", ""))
+        except ValueError:
+            raise WorkflowError("请填写有效期起始日期。", status=422) from None
+        return {"cards": cards, "valid_from": valid_from}
+    if action == "hand_over":
+        return {"tracking_number": form.get("tracking_number", "").strip()[:40]}
+    return {}
+
+
+@bp.post("/applications/<int:application_id>/act")
+@reviewer_required
+def act(application_id: int):
+    application = _visible(application_id)
+    action = request.form.get("action", "")
+    if action not in ("accept", "return", "reject", "forward", "approve", "confirm_payment", "return_payment",
+                      "issue_card", "hand_over"):
+        abort(400)
+    try:
+        data = _action_data(action, application)
+        transition(application, action, current_user, expected_version=request.form.get("version", type=int),
+                   comment=request.form.get("comment", "")[:1000], **data)
+    except WorkflowError as error:
+        db.session.rollback()
+        return detail_page(db.session.get(Application, application_id), error=error)
+    flash(f"已{_label(action)}：{application.number}。", "success")
+    return redirect(url_for("review.detail", application_id=application.id), code=303)
+
+
+def _label(action: str) -> str:
+    from ..applications.states import TRANSITIONS
+
+    return TRANSITIONS[action].label
+
+
+@bp.post("/applications/<int:application_id>/economies")
+@reviewer_required
+def economies(application_id: int):
+    application = _visible(application_id)
+    decisions = []
+    for member in application.members:
+        for economy in preclearing_economies():
+            decision = request.form.get(f"decision-{member.id}-{economy.code}", "")
+            if not decision:
+                continue
+            try:
+                decided_on = datetime.date.fromisoformat(request.form.get(f"date-{member.id}-{economy.code}", ""))
+            except ValueError:
+                decided_on = datetime.date.today()
+            decisions.append({"member_id": member.id, "economy": economy.code, "decision": decision,
+                              "decided_on": decided_on})
+    try:
+        changed = record_economy_decisions(application, current_user, decisions)
+    except WorkflowError as error:
+        db.session.rollback()
+        return detail_page(db.session.get(Application, application_id), error=error)
+    flash(f"已记录 {changed} 项经济体审核结果。" if changed else "没有新的审核结果。", "success")
+    return redirect(url_for("review.detail", application_id=application.id), code=303)

@@ -48,6 +48,14 @@ def init_app(app):
     app.jinja_env.globals["business_descriptions"] = BUSINESS_TYPE_DESCRIPTIONS
     app.jinja_env.filters["localtime"] = format_local
 
+    from ..applications.workflow import status_label
+
+    app.jinja_env.globals["status_of"] = status_label
+
+    from ..economies import economy_name
+
+    app.jinja_env.filters["economy_name"] = economy_name
+
     @app.context_processor
     def inject_province():
         return {

@@ -1,0 +1,172 @@
+"""Back office: an application through its province's chain to the card in the holder's hands."""
+
+import datetime
+import io
+
+import pytest
+from sqlalchemy import select
+
+from apec.applications.models import Application, ApplicationMember, Card, TimelineEvent
+from apec.economies import preclearing_economies
+from apec.notifications.models import MailOutbox, Message
+
+from .conftest import login, submit
+from .factories import PDF, add_person, start
+from .test_applications import complete_hunan, version_of
+
+
+@pytest.fixture
+def hunan_submitted(app, client, scalar, make_enterprise, make_staff):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    person_id = add_person(app, enterprise_id)
+    login(client, email)
+    application_id = start(client)
+    complete_hunan(client, scalar, application_id, person_id)
+    submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
+           page="/user-center/")
+    make_staff("hunan.office@example.com", province="hunan", office="hunan")
+    make_staff("hunan.mfa@example.com", province="hunan", office="mfa")
+    return {"id": application_id, "enterprise": client, "email": email}
+
+
+def staff(app, email):
+    client = app.test_client()
+    assert login(client, email, tab="staff").status_code == 303
+    return client
+
+
+def act(client, scalar, application_id, action, **fields):
+    data = {"action": action, "version": version_of(scalar, application_id)}
+    data.update(fields)
+    return submit(client, f"/staff/applications/{application_id}/act", data, page="/staff/")
+
+
+def status(scalar, application_id):
+    return scalar(select(Application.status).where(Application.id == application_id))
+
+
+def test_hunan_application_goes_from_office_to_mfa_to_payment_economies_card_and_mail(
+        app, scalar, count, hunan_submitted):
+    application_id, enterprise = hunan_submitted["id"], hunan_submitted["enterprise"]
+    office = staff(app, "hunan.office@example.com")
+    queue = office.get("/staff/").get_data(as_text=True)
+    number = scalar(select(Application.number))
+    assert number in queue and "已提交，待受理" in queue
+
+    assert act(office, scalar, application_id, "accept").status_code == 303
+    assert status(scalar, application_id) == "province_review"
+    assert act(office, scalar, application_id, "forward").status_code == 303
+    assert status(scalar, application_id) == "mfa_review"
+    assert f"<td>{number}</td>" not in office.get("/staff/").get_data(as_text=True), "no longer this office's to do"
+    assert f"<td>{number}</td>" in office.get("/staff/?view=done").get_data(as_text=True)
+
+    mfa = staff(app, "hunan.mfa@example.com")
+    assert act(mfa, scalar, application_id, "approve").status_code == 303
+    assert status(scalar, application_id) == "awaiting_payment"
+    detail = enterprise.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "待缴费：¥ 720" in detail and "上传缴费凭证" in detail
+
+    pay_page = enterprise.get(f"/user-center/applications/{application_id}/pay").get_data(as_text=True)
+    assert "9558850200001278881" in pay_page and "中国工商银行股份有限公司北京东四南支行" in pay_page
+    response = submit(enterprise, f"/user-center/applications/{application_id}/pay", {
+        "version": version_of(scalar, application_id), "voucher": (io.BytesIO(PDF), "回单.pdf"),
+        "invoice_title": "湖南测试企业有限公司", "invoice_tax_number": "91430100MA4L2X3K8X"},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert status(scalar, application_id) == "payment_review"
+
+    assert act(mfa, scalar, application_id, "confirm_payment").status_code == 303
+    assert status(scalar, application_id) == "economies_review"
+    member_id = scalar(select(ApplicationMember.id))
+    today = datetime.date.today().isoformat()
+    economies = preclearing_economies()
+    first_half = {f"decision-{member_id}-{e.code}": "approved" for e in economies[:8]}
+    first_half.update({f"date-{member_id}-{e.code}": today for e in economies[:8]})
+    submit(mfa, f"/staff/applications/{application_id}/economies", first_half, page="/staff/")
+    assert status(scalar, application_id) == "economies_review"
+    table = enterprise.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "APEC经济体审核情况" in table and "获批" in table and "审核中" in table
+    rest = {f"decision-{member_id}-{e.code}": "approved" for e in economies[8:]}
+    rest[f"decision-{member_id}-{economies[-1].code}"] = "refused"
+    submit(mfa, f"/staff/applications/{application_id}/economies", rest, page="/staff/")
+    assert status(scalar, application_id) == "economies_done"
+
+    response = act(mfa, scalar, application_id, "issue_card", **{f"card-{member_id}": "APEC53224708",
+                                                                "valid_from": today})
+    assert response.status_code == 303
+    assert status(scalar, application_id) == "card_ready"
+    card = scalar(select(Card))
+    assert card.number == "APEC53224708"
+    assert "US" in card.economies and "CA" in card.economies and economies[-1].code not in card.economies
+    assert (card.valid_to - card.valid_from).days <= 5 * 366
+
+    assert "<h1>待邮寄</h1>" in enterprise.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    no_tracking = act(office, scalar, application_id, "hand_over")
+    assert no_tracking.status_code == 422 and "请填写邮寄单号" in no_tracking.get_data(as_text=True)
+    assert act(office, scalar, application_id, "hand_over", tracking_number="SF1234567890").status_code == 303
+    assert status(scalar, application_id) == "mailed"
+    final = enterprise.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "<h1>已邮寄</h1>" in final and "APEC53224708" in final and "SF1234567890" in final
+
+    actions = scalar(select(TimelineEvent.action).where(TimelineEvent.action == "hand_over"))
+    assert actions == "hand_over"
+    assert count(Message) >= 8 and count(MailOutbox) >= 8, "every step is told in 消息中心 and by e-mail"
+
+
+def test_return_with_opinion_is_highlighted_and_resubmitted_to_the_same_office(app, scalar, hunan_submitted):
+    from apec.materials.models import Material
+
+    application_id, enterprise = hunan_submitted["id"], hunan_submitted["enterprise"]
+    office = staff(app, "hunan.office@example.com")
+    act(office, scalar, application_id, "accept")
+    material_id = scalar(select(Material.id).where(Material.kind == "business_license"))
+    refused = act(office, scalar, application_id, "return")
+    assert refused.status_code == 422 and "请填写退回的意见或原因" in refused.get_data(as_text=True)
+    response = act(office, scalar, application_id, "return", comment="营业执照不清晰，联系人电话有误",
+                   field=["contact"], **{f"material-{material_id}": "y", f"material-note-{material_id}": "请上传清晰的副本"})
+    assert response.status_code == 303
+    assert status(scalar, application_id) == "returned"
+
+    detail = enterprise.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "已反馈审核意见" in detail and "营业执照不清晰" in detail and "请修改：联系人信息" in detail
+    materials_page = enterprise.get(f"/apply/{application_id}/materials").get_data(as_text=True)
+    assert 'class="flagged"' in materials_page and "请上传清晰的副本" in materials_page
+
+    submit(enterprise, f"/apply/{application_id}/form", {"applicant": "1", "contact_name": "袁媛",
+                                                         "contact_phone": "13900001111", "action": "next"})
+    response = submit(enterprise, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
+                      page="/user-center/")
+    assert response.status_code == 303
+    application = scalar(select(Application).where(Application.id == application_id))
+    assert application.status == "submitted" and application.office_code == "hunan"
+    assert "review_opinion" not in application.extra
+
+
+def test_wrong_state_wrong_office_and_twice_are_refused_with_nothing_changed(app, scalar, count, hunan_submitted,
+                                                                             make_staff):
+    application_id = hunan_submitted["id"]
+    mfa = staff(app, "hunan.mfa@example.com")
+    response = act(mfa, scalar, application_id, "accept")
+    assert response.status_code == 404, "the MFA stage cannot act on what is still at the province office"
+    office = staff(app, "hunan.office@example.com")
+    wrong_state = act(office, scalar, application_id, "approve")
+    assert wrong_state.status_code == 409 and "不能审核通过" in wrong_state.get_data(as_text=True)
+    version = version_of(scalar, application_id)
+    first = submit(office, f"/staff/applications/{application_id}/act", {"action": "accept", "version": version},
+                   page="/staff/")
+    second = submit(office, f"/staff/applications/{application_id}/act", {"action": "accept", "version": version},
+                    page="/staff/")
+    assert first.status_code == 303 and second.status_code == 409
+    assert count(TimelineEvent) == 2, "submit and one accept"
+    make_staff("other.province@example.com", province="hebei", office="shijiazhuang")
+    other = staff(app, "other.province@example.com")
+    assert other.get(f"/staff/applications/{application_id}").status_code == 404
+
+
+def test_batch_accept(app, scalar, hunan_submitted):
+    application_id = hunan_submitted["id"]
+    office = staff(app, "hunan.office@example.com")
+    response = submit(office, "/staff/batch-accept", {"application_id": [str(application_id)]}, page="/staff/")
+    assert response.status_code == 303
+    assert status(scalar, application_id) == "province_review"
+    assert "已受理 1 件" in office.get("/staff/").get_data(as_text=True)
