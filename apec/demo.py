@@ -93,6 +93,60 @@ def load_demo_data() -> list[str]:
     return created
 
 
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _demo_image(size) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def submit_demo_application(code: str) -> str | None:
+    """One submitted 新办 per province, so reviewers find work in their queue."""
+    from .applications import drafts
+    from .applications.models import Application
+    from .applications.requirements import specs_for
+    from .applications.workflow import transition
+    from .materials.operations import upload_material
+
+    province = enabled_provinces()[code]
+    spec = DEMO_ENTERPRISES[code]
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == demo_uscc(spec["uscc17"])))
+    if db.session.scalar(select(Application.id).where(Application.enterprise_id == enterprise.id)):
+        return None
+    admin = db.session.scalar(select(User).where(User.email == f"qiye.{code}@example.com"))
+    application = drafts.start_application(enterprise, admin, "new")
+    person = enterprise.persons[0]
+    drafts.add_member(application, person)
+    application.contact_name, application.contact_phone = person.name, person.mobile
+    application.pickup_method = "self"
+    office = province.office(enterprise.office_code)
+    application.pickup_snapshot = {"name": office.name, "address": office.address, "phone": office.phone}
+    application.payment_method = province.config.workflow.payment_methods[0]
+    application.purpose = "赴日本、韩国洽谈进出口业务"
+    application.extra = {"notice_ack": True, "declaration": {
+        "employees": enterprise.employees, "tax_grade": enterprise.tax_grade, "trade_kind": "goods",
+        "trade_note": "上年度对日本、韩国、越南进出口额约 1500 万美元"}}
+    db.session.commit()
+    member = application.members[0]
+    today = datetime.date.today()
+    for scope, member_id in (("application", None), ("member", member.id)):
+        for material_spec in specs_for(province, application, scope):
+            data = _demo_image(tuple(material_spec.image_size)) if material_spec.image_size else DEMO_PDF
+            name = "demo.png" if material_spec.image_size else "demo.pdf"
+            upload_material(application=application, member_id=member_id, spec=material_spec, title="",
+                            filename=f"{material_spec.label}-{name}", data=data, actor=admin,
+                            issued_on=today - datetime.timedelta(days=10) if material_spec.issued_within_months else None)
+    db.session.refresh(application)
+    transition(application, "submit", admin)
+    return application.number
+
+
 def register_demo_cli(app):
     @app.cli.command("demo-data")
     def demo_data_command():
@@ -101,3 +155,7 @@ def register_demo_cli(app):
         click.echo(f"demo data loaded: {len(created)} new accounts, password {DEMO_PASSWORD}")
         for email in created:
             click.echo(f"  {email}")
+        for code in enabled_provinces():
+            number = submit_demo_application(code)
+            if number:
+                click.echo(f"  submitted demo application {number} ({code})")

@@ -36,8 +36,8 @@ def test_demo_accounts_of_each_province_log_in_to_their_own_pages(app, demo, cod
         (f"jingban.{code}@example.com", "handler"): ("/user-center/", "消息中心"),
         (f"admin.{code}@example.com", "staff"): ("/admin/", "管理后台"),
     }
-    first_office = {"hunan": "hunan", "guangxi": "guangxi", "hebei": "shijiazhuang", "liaoning": "shenyang"}[code]
-    landing[(f"shenhe.{code}.{first_office}@example.com", "staff")] = ("/staff/", "审核工作台")
+    first_office = {"hunan": "hunan", "guangxi": "guangxi", "hebei": "shijiazhuang", "liaoning": "anshan"}[code]
+    landing[(f"shenhe.{code}.{first_office}@example.com", "staff")] = ("/staff/", "已提交，待受理")
     landing[(f"shenhe.{code}.mfa@example.com", "staff")] = ("/staff/", "外交部领事司")
     for (email, tab), (path, text_on_page) in landing.items():
         client = app.test_client()
