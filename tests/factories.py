@@ -77,3 +77,43 @@ def upload(client, application_id, kind=None, data=PDF, filename="file.pdf", mem
     headers = {"HX-Request": "true"} if htmx else {}
     return submit(client, f"/apply/{application_id}/files", form, page="/user-center/",
                   content_type="multipart/form-data", headers=headers)
+
+
+def submitted_application(app, enterprise_id, person_ids, pickup="self", payment_method=None) -> int:
+    """A complete application submitted through the workflow, as the wizard would leave it."""
+    from apec.accounts.models import User
+    from apec.applications import drafts
+    from apec.applications.models import Application
+    from apec.applications.requirements import specs_for
+    from apec.applications.workflow import transition
+    from apec.enterprises.models import Enterprise
+    from apec.materials.operations import upload_material
+    from apec.provinces.registry import get_province
+
+    with app.app_context():
+        enterprise = db.session.get(Enterprise, enterprise_id)
+        admin = db.session.scalar(db.select(User).where(User.enterprise_id == enterprise_id))
+        province = get_province(enterprise.province)
+        application = drafts.start_application(enterprise, admin, "new")
+        for person_id in person_ids:
+            drafts.add_member(application, db.session.get(Person, person_id))
+        application.contact_name, application.contact_phone = "袁媛", "13456767660"
+        application.pickup_method = pickup
+        application.pickup_snapshot = ({"recipient": "袁媛", "phone": "13456767660", "address": "某路1号", "postcode": ""}
+                                       if pickup == "mail" else {"name": "本外办", "address": "", "phone": ""})
+        application.payment_method = payment_method or province.config.workflow.payment_methods[0]
+        application.purpose = "洽谈业务"
+        enterprise.employees, enterprise.tax_grade = 50, "A"
+        application.extra = {"notice_ack": True}
+        db.session.commit()
+        for scope in ("application", "member"):
+            for spec in specs_for(province, application, scope):
+                owners = [m.id for m in application.members] if scope == "member" else [None]
+                for member_id in owners:
+                    data = image_bytes(tuple(spec.image_size), kind="PNG") if spec.image_size else PDF
+                    upload_material(application=application, member_id=member_id, spec=spec, title="",
+                                    filename="f.png" if spec.image_size else "f.pdf", data=data, actor=admin,
+                                    issued_on=datetime.date.today() if spec.issued_within_months else None)
+        db.session.refresh(application)
+        transition(application, "submit", admin)
+        return db.session.scalar(db.select(Application.id).where(Application.id == application.id))

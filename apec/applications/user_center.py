@@ -87,13 +87,15 @@ def applications():
 @enterprise_required
 def documents():
     """我的单据: fee notices, payment vouchers and invoices of the enterprise."""
-    payments = db.session.scalars(
-        select(Payment)
+    rows = db.session.execute(
+        select(Payment, Application.number)
         .join(Application, Application.id == Payment.application_id)
         .where(Application.enterprise_id == current_user.enterprise_id)
-        .order_by(Payment.created_at.desc())
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
     ).all()
-    return render("user_center/documents.html", payments=payments)[0]
+    payments = [payment for payment, _ in rows]
+    numbers = {payment.application_id: number for payment, number in rows}
+    return render("user_center/documents.html", payments=payments, numbers=numbers)[0]
 
 
 @bp.get("/applications/<int:application_id>")
@@ -188,26 +190,27 @@ def pay(application_id: int):
     province = get_province(application.province)
     form = PaymentForm(invoices=books.entries(books.INVOICES))
     error = None
-    if form.validate_on_submit():
-        upload = request.files.get("voucher")
-        if upload is None or not upload.filename:
-            form.voucher.errors.append("请选择缴费凭证图片或 PDF")
+    valid = form.validate_on_submit()
+    upload = request.files.get("voucher")
+    if request.method == "POST" and (upload is None or not upload.filename):
+        form.voucher.errors = ["请选择缴费凭证图片或 PDF"]
+        valid = False
+    if valid:
+        try:
+            material = upload_material(application=application, member_id=None, spec=None, title="缴费凭证",
+                                       filename=upload.filename, data=upload.read(), actor=current_user)
+        except UploadRejected as rejection:
+            form.voucher.errors.append(rejection.message)
         else:
             try:
-                material = upload_material(application=application, member_id=None, spec=None, title="缴费凭证",
-                                           filename=upload.filename, data=upload.read(), actor=current_user)
-            except UploadRejected as rejection:
-                form.voucher.errors.append(rejection.message)
+                transition(application, "pay", current_user, expected_version=request.form.get("version", type=int),
+                           voucher_material_id=material.id, invoice=form.invoice_data())
+            except WorkflowError as refusal:
+                delete_material(material)
+                error = refusal.message
             else:
-                try:
-                    transition(application, "pay", current_user, expected_version=request.form.get("version", type=int),
-                               voucher_material_id=material.id, invoice=form.invoice_data())
-                except WorkflowError as refusal:
-                    delete_material(material)
-                    error = refusal.message
-                else:
-                    flash("缴费凭证已上传，等待外办确认。", "success")
-                    return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+                flash("缴费凭证已上传，等待外办确认。", "success")
+                return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render("user_center/pay.html", application=application, payment=payment, form=form, error=error,
                   fees=province.config.fees, status=status)

@@ -139,6 +139,11 @@ def _on_submit(application: Application, actor: User, **_) -> None:
         # A first submission (or one after 撤回) goes to the enterprise's own office; a returned
         # application goes back to the office that returned it.
         application.office_code = province.first_office(application.enterprise.office_code)
+    if application.pickup_method is None:
+        # Provinces without a 取卡方式 step (Hebei) hand cards out at the enterprise's own office.
+        office = province.office(province.first_office(application.enterprise.office_code))
+        application.pickup_method = "self"
+        application.pickup_snapshot = {"name": office.name, "address": office.address, "phone": office.phone}
     per_person = province.config.fees.card_fee if application.business_type in FEE_BEARING_TYPES else 0
     application.fee = per_person * len(application.members)
     for member in application.members:

@@ -1,0 +1,104 @@
+"""Each province's chain and payment stage, SMS on return, 我的单据."""
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from apec.applications.models import Application, Payment
+from apec.notifications.models import SmsOutbox
+
+from .conftest import login, submit
+from .factories import PDF, add_person, submitted_application
+from .test_review import act, staff, status
+
+
+@pytest.fixture
+def reviewers(make_staff):
+    def make(province, *offices):
+        for office in offices:
+            make_staff(f"{province}.{office}@example.com", province=province, office=office)
+
+    return make
+
+
+def test_hebei_goes_city_then_province_then_mfa_and_a_return_sends_an_sms(app, scalar, count, make_enterprise,
+                                                                         reviewers):
+    enterprise_id, _ = make_enterprise(province="hebei", office="cangzhou")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    assert scalar(select(Application.pickup_method)) == "self", "cards are handed out by the city office"
+    reviewers("hebei", "cangzhou", "hebei", "mfa")
+    city, province_office, mfa = (staff(app, f"hebei.{o}@example.com") for o in ("cangzhou", "hebei", "mfa"))
+    act(city, scalar, application_id, "accept")
+    assert status(scalar, application_id) == "city_review"
+    act(city, scalar, application_id, "forward")
+    assert scalar(select(Application.office_code)) == "hebei"
+    assert status(scalar, application_id) == "province_review"
+    act(province_office, scalar, application_id, "return", comment="请补充贸易往来证明")
+    assert status(scalar, application_id) == "returned"
+    sms = scalar(select(SmsOutbox))
+    assert sms.mobile == "13456767660" and "请补充贸易往来证明" in sms.text, "Hebei tells returns by SMS"
+    assert count(SmsOutbox) == 1
+
+
+def test_liaoning_shenyang_reports_to_the_mfa_and_the_remittance_is_checked_without_asking_again(
+        app, scalar, make_enterprise, reviewers):
+    enterprise_id, _ = make_enterprise(province="liaoning", office="shenyang")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    reviewers("liaoning", "shenyang", "mfa")
+    city, mfa = staff(app, "liaoning.shenyang@example.com"), staff(app, "liaoning.mfa@example.com")
+    act(city, scalar, application_id, "accept")
+    act(city, scalar, application_id, "forward")
+    assert status(scalar, application_id) == "mfa_review"
+    act(mfa, scalar, application_id, "approve")
+    assert status(scalar, application_id) == "payment_review", "the 汇款单 came with the application"
+    payment = scalar(select(Payment))
+    assert payment.voucher_material_id is not None and payment.amount == 720
+    act(mfa, scalar, application_id, "confirm_payment")
+    assert status(scalar, application_id) == "economies_review"
+
+
+def test_guangxi_window_payment_is_confirmed_by_the_office(app, scalar, make_enterprise, reviewers):
+    enterprise_id, _ = make_enterprise(province="guangxi", office="guangxi")
+    people = [add_person(app, enterprise_id), add_person(app, enterprise_id, name="陆海燕",
+                                                       id_number="450103199007070024", passport="E45010322")]
+    application_id = submitted_application(app, enterprise_id, people, payment_method="window")
+    reviewers("guangxi", "guangxi", "mfa")
+    region, mfa = staff(app, "guangxi.guangxi@example.com"), staff(app, "guangxi.mfa@example.com")
+    act(region, scalar, application_id, "accept")
+    act(region, scalar, application_id, "forward")
+    act(mfa, scalar, application_id, "approve")
+    assert status(scalar, application_id) == "awaiting_payment"
+    assert scalar(select(Payment.amount)) == 1440
+    act(mfa, scalar, application_id, "confirm_payment")
+    assert status(scalar, application_id) == "economies_review"
+
+
+def test_voucher_returned_then_resent_and_listed_in_my_documents(app, client, scalar, make_enterprise, reviewers):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    reviewers("hunan", "hunan", "mfa")
+    office, mfa = staff(app, "hunan.hunan@example.com"), staff(app, "hunan.mfa@example.com")
+    for reviewer, action in ((office, "accept"), (office, "forward"), (mfa, "approve")):
+        act(reviewer, scalar, application_id, action)
+    login(client, email)
+
+    def pay(title="湖南测试企业有限公司"):
+        version = scalar(select(Application.version))
+        return submit(client, f"/user-center/applications/{application_id}/pay", {
+            "version": version, "voucher": (io.BytesIO(PDF), "回单.pdf"), "invoice_title": title,
+            "invoice_tax_number": "91430100MA4L2X3K8X"}, content_type="multipart/form-data")
+
+    missing = submit(client, f"/user-center/applications/{application_id}/pay",
+                     {"version": scalar(select(Application.version)), "invoice_title": "", "invoice_tax_number": ""})
+    assert missing.status_code == 422 and "请选择缴费凭证" in missing.get_data(as_text=True)
+    assert pay().status_code == 303
+    act(mfa, scalar, application_id, "return_payment", comment="凭证金额不符")
+    assert status(scalar, application_id) == "awaiting_payment"
+    detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "凭证金额不符" in detail
+    assert pay().status_code == 303
+    documents = client.get("/user-center/documents").get_data(as_text=True)
+    assert "¥ 720" in documents and "待确认" in documents and "湖南测试企业有限公司" in documents
+    notice = client.get(f"/documents/{application_id}/payment-notice.pdf")
+    assert notice.status_code == 200 and notice.data.startswith(b"%PDF")
