@@ -170,3 +170,26 @@ def test_batch_accept(app, scalar, hunan_submitted):
     assert response.status_code == 303
     assert status(scalar, application_id) == "province_review"
     assert "已受理 1 件" in office.get("/staff/").get_data(as_text=True)
+
+
+def test_applications_waiting_longer_than_the_stage_allows_are_marked_overdue(app, scalar, hunan_submitted):
+    from sqlalchemy import update
+
+    from apec.extensions import db
+
+    office = staff(app, "hunan.office@example.com")
+    assert "已超期" not in office.get("/staff/").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(TimelineEvent).values(
+            created_at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(days=8)))
+        db.session.commit()
+    assert "已超期 8 天" in office.get("/staff/").get_data(as_text=True), "province stage allows 5 days"
+
+
+def test_queue_filters_by_enterprise_type_and_status(app, scalar, hunan_submitted):
+    office = staff(app, "hunan.office@example.com")
+    number = scalar(select(Application.number))
+    assert number in office.get("/staff/?enterprise=测试企业").get_data(as_text=True)
+    assert f"<td>{number}</td>" not in office.get("/staff/?enterprise=不存在").get_data(as_text=True)
+    assert f"<td>{number}</td>" not in office.get("/staff/?type=renew").get_data(as_text=True)
+    assert f"<td>{number}</td>" in office.get("/staff/?status=submitted&type=new").get_data(as_text=True)

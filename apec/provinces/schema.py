@@ -99,7 +99,10 @@ class Workflow(Strict):
     payment_methods: tuple[Literal["online", "window", "voucher", "remittance"], ...] = Field(min_length=1)
     renew_within_months: int = Field(ge=1, le=24)
     return_notice_sms: bool = False
-    overdue_days: int = Field(default=10, ge=1)
+    overdue_days: dict[Stage, int] = Field(
+        default_factory=lambda: {"city": 5, "province": 5, "mfa": 20},
+        description="days an application may wait at an office of each stage before it is marked overdue",
+    )
 
 
 class Fees(Strict):

@@ -84,7 +84,8 @@ def queue():
             Application.submitted_at < datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min))
     statement = statement.order_by(last_event.c.last_at.asc(), Application.id.asc())
     page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
-    overdue_days = province.config.workflow.overdue_days
+    office = province.office(current_user.office_code)
+    overdue_days = province.config.workflow.overdue_days.get(office.stage, 10)
     now = utcnow()
     ids = [application.id for application in page.items]
     last_at = dict(db.session.execute(
@@ -97,7 +98,7 @@ def queue():
         rows.append((application, waited if view == "todo" and waited > overdue_days else 0))
     return render(
         "review/queue.html", block="results", page=page, rows=rows, view=view,
-        office=province.office(current_user.office_code), status=status, business_type=business_type,
+        office=office, status=status, business_type=business_type,
         enterprise=enterprise_name, since=since, until=until, statuses=list(STATUS_LABELS.items()),
     )[0]
 
