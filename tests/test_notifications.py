@@ -1,7 +1,7 @@
 """E-mail goes out over real SMTP after the change is committed; the job interface runs it."""
 
 import socket
-from email import message_from_string
+from email import message_from_bytes
 from email.policy import default
 
 import pytest
@@ -18,7 +18,7 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 OK"
 
 
@@ -43,7 +43,7 @@ def test_submission_is_mailed_to_the_enterprise_over_smtp(app, scalar, count, ma
     assert len(smtp_server.messages) == 1
     recipients, content = smtp_server.messages[0]
     assert recipients == [email]
-    mail = message_from_string(content, policy=default)
+    mail = message_from_bytes(content, policy=default)
     assert mail["Subject"].startswith("申请单 APEC") and mail["Subject"].endswith("已提交")
     assert "当前状态：已提交，待受理" in mail.get_content()
     assert count(MailOutbox) == 0, "sent, not written to the outbox"
