@@ -113,3 +113,33 @@ def test_two_drafts_with_the_same_person_submitted_at_once_admit_the_person_once
     refusal = next(result for result in results if result != "submitted")
     assert "已有正在办理的申请单" in refusal
     assert scalar(select(func.count(Application.id)).where(Application.status == "submitted")) == 1
+
+
+def test_two_reviewers_accepting_at_once_accept_once(app, scalar, make_enterprise, make_staff):
+    from apec.accounts.models import User
+    from apec.applications.workflow import WorkflowError, transition
+
+    from .factories import submitted_application
+
+    enterprise_id, _ = make_enterprise(province="hunan", office="hunan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    make_staff("one@example.com", province="hunan", office="hunan")
+    make_staff("two@example.com", province="hunan", office="hunan")
+    version = scalar(select(Application.version).where(Application.id == application_id))
+    emails = iter(["one@example.com", "two@example.com"])
+    lock = threading.Lock()
+
+    def accept():
+        with lock:
+            email = next(emails)
+        user = db.session.scalar(select(User).where(User.email == email))
+        try:
+            transition(db.session.get(Application, application_id), "accept", user, expected_version=version)
+            return "accepted"
+        except WorkflowError as error:
+            return error.status
+
+    results, errors = run_in_threads(app, 2, accept)
+    assert not errors, errors
+    assert sorted(results, key=str) == [409, "accepted"]
+    assert scalar(select(func.count(TimelineEvent.id)).where(TimelineEvent.action == "accept")) == 1

@@ -102,3 +102,57 @@ def test_voucher_returned_then_resent_and_listed_in_my_documents(app, client, sc
     assert "¥ 720" in documents and "待确认" in documents and "湖南测试企业有限公司" in documents
     notice = client.get(f"/documents/{application_id}/payment-notice.pdf")
     assert notice.status_code == 200 and notice.data.startswith(b"%PDF")
+
+
+def test_after_acceptance_hebei_can_no_longer_withdraw(app, client, scalar, make_enterprise, reviewers):
+    enterprise_id, email = make_enterprise(province="hebei", office="shijiazhuang")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    login(client, email)
+    assert "撤回" in client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    reviewers("hebei", "shijiazhuang")
+    act(staff(app, "hebei.shijiazhuang@example.com"), scalar, application_id, "accept")
+    assert "撤回" not in client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    response = submit(client, f"/apply/{application_id}/withdraw", {"version": scalar(select(Application.version))},
+                      page="/user-center/")
+    assert response.status_code == 409 and "不能撤回" in response.get_data(as_text=True)
+    assert status(scalar, application_id) == "city_review"
+
+
+def test_rejection_needs_a_reason_and_is_final(app, client, scalar, make_enterprise, reviewers):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    reviewers("hunan", "hunan")
+    office = staff(app, "hunan.hunan@example.com")
+    assert act(office, scalar, application_id, "reject").status_code == 422
+    assert act(office, scalar, application_id, "reject", comment="申请人与企业无劳动关系证明").status_code == 303
+    assert status(scalar, application_id) == "rejected"
+    login(client, email)
+    page = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "不予受理/审核不通过" in page and "申请人与企业无劳动关系证明" in page
+    assert act(office, scalar, application_id, "accept").status_code == 409
+
+
+def test_the_offices_pickup_settings_decide_the_methods_offered(app, client, make_enterprise):
+    from .factories import start
+
+    _, email = make_enterprise(province="liaoning", office="jinzhou")
+    login(client, email)
+    application_id = start(client)
+    page = client.get(f"/apply/{application_id}/pickup").get_data(as_text=True)
+    assert 'value="self"' in page and 'value="mail"' not in page, "Liaoning hands cards out via the city office"
+    refused = submit(client, f"/apply/{application_id}/pickup", {"method": "mail", "recipient": "x", "phone":
+                     "13800000000", "address": "y", "action": "next"})
+    assert refused.status_code == 422
+
+
+def test_messages_show_an_unread_count_and_can_be_marked_read(app, client, scalar, make_enterprise):
+    from apec.notifications.models import Message
+
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    login(client, email)
+    page = client.get("/user-center/messages/").get_data(as_text=True)
+    assert '<span class="badge">1</span>' in page and "已提交" in page
+    message_id = scalar(select(Message.id))
+    assert submit(client, f"/user-center/messages/{message_id}/read", {}, page="/user-center/messages/").status_code == 303
+    assert '<span class="badge">' not in client.get("/user-center/messages/").get_data(as_text=True)
