@@ -1,9 +1,8 @@
 """下载模板: the documents a province asks to download, sign and stamp, and upload again."""
 
 import datetime
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from ..applications.models import Application, ApplicationMember
@@ -11,6 +10,7 @@ from ..applications.requirements import material_specs
 from ..provinces.registry import get_province
 from ..timefmt import CHINA
 from ..web.access import enterprise_required, owned_or_404
+from ..web.downloads import file_response
 from .pdf import render_pdf
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -37,12 +37,7 @@ def template_pdf(application_id: int, code: str):
     title, template = DOCUMENTS[code]
     pdf = render_pdf(template, title=title, application=application, province=province, member=member,
                      today=datetime.datetime.now(CHINA).date())
-    name = f"{title}{'-' + member.person.name if member else ''}.pdf"
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f"attachment; filename=\"document.pdf\"; filename*=UTF-8''{quote(name)}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(pdf, "application/pdf", f"{title}{'-' + member.person.name if member else ''}.pdf")
 
 
 @bp.get("/<int:application_id>/payment-notice.pdf")
@@ -59,8 +54,4 @@ def payment_notice(application_id: int):
     pdf = render_pdf("documents/payment_notice.html", title="APEC商务旅行卡缴费通知", application=application,
                      province=province, payment=payment, fees=province.config.fees,
                      today=datetime.datetime.now(CHINA).date())
-    response = Response(pdf, mimetype="application/pdf")
-    name = f"缴费通知-{application.number}.pdf"
-    response.headers["Content-Disposition"] = f"attachment; filename=\"payment-notice.pdf\"; filename*=UTF-8''{quote(name)}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(pdf, "application/pdf", f"缴费通知-{application.number}.pdf")

@@ -1,12 +1,11 @@
 """预览 and 下载 of uploaded materials, only for users who may see the application."""
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, abort
 from flask_login import current_user, login_required
 
 from ..applications.access import can_view
 from ..extensions import db
+from ..web.downloads import file_response
 from .models import Material
 from .storage import get_storage
 
@@ -30,14 +29,7 @@ def _file_response(material: Material, disposition: str) -> Response:
         data = get_storage().read(material.stored_name)
     except FileNotFoundError:
         abort(404)
-    response = Response(data, mimetype=material.content_type)
-    # RFC 6266 / 5987: an ASCII fallback and the UTF-8 name for Chinese file names.
-    fallback = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in material.original_name)
-    response.headers["Content-Disposition"] = (
-        f"{disposition}; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(material.original_name)}"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
+    response = file_response(data, material.content_type, material.original_name, disposition)
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
     return response
 
