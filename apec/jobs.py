@@ -14,7 +14,8 @@ from flask import current_app, has_app_context
 logger = logging.getLogger("apec")
 
 
-def _resolve(path: str):
+def resolve(path: str):
+    """The function named by "module:function"."""
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -22,11 +23,11 @@ def _resolve(path: str):
 def run(path: str, *args, **kwargs):
     """Run a job by its path inside an app context (a worker process builds its own app)."""
     if has_app_context():
-        return _resolve(path)(*args, **kwargs)
+        return resolve(path)(*args, **kwargs)
     from . import create_app
 
     with create_app().app_context():
-        return _resolve(path)(*args, **kwargs)
+        return resolve(path)(*args, **kwargs)
 
 
 def enqueue(path: str, *args, **kwargs) -> None:

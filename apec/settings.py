@@ -65,6 +65,7 @@ def load_settings(config_dir: Path | None = None) -> dict:
         "MAIL_SENDER": env.get("APEC_MAIL_SENDER", mail["sender"]),
         "APEC_MAIL_BACKEND": env.get("APEC_MAIL_BACKEND", mail["backend"]),
         "APEC_JOBS": env.get("APEC_JOBS", file_settings["jobs"]["mode"]),
+        "APEC_SMS_SENDER": env.get("APEC_SMS_SENDER", "apec.notifications.outbound:outbox_sms"),
         "MAIL_SMTP_HOST": env.get("APEC_SMTP_HOST", mail["smtp_host"]),
         "MAIL_SMTP_PORT": int(env.get("APEC_SMTP_PORT", mail["smtp_port"])),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -62,5 +62,10 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
 
 def send_sms(mobile: str, text: str) -> None:
-    """The default SMS sender writes to the outbox; a gateway replaces this one function."""
+    """Hand the SMS to the configured sender (APEC_SMS_SENDER, "module:function")."""
+    jobs.resolve(current_app.config["APEC_SMS_SENDER"])(mobile, text)
+
+
+def outbox_sms(mobile: str, text: str) -> None:
+    """The default sender: the SMS is written to the outbox table for an operator or a gateway."""
     db.session.add(SmsOutbox(mobile=mobile, text=text))
