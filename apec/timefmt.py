@@ -15,3 +15,9 @@ def to_local(moment: datetime.datetime | None) -> datetime.datetime | None:
 def format_local(moment: datetime.datetime | None, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
     local = to_local(moment)
     return local.strftime(pattern) if local else ""
+
+
+def utc_start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight of a China date, as the naive UTC the database stores."""
+    local = datetime.datetime.combine(day, datetime.time.min, tzinfo=CHINA)
+    return local.astimezone(datetime.UTC).replace(tzinfo=None)

@@ -79,7 +79,8 @@ def upload(client, application_id, kind=None, data=PDF, filename="file.pdf", mem
                   content_type="multipart/form-data", headers=headers)
 
 
-def submitted_application(app, enterprise_id, person_ids, pickup="self", payment_method=None) -> int:
+def submitted_application(app, enterprise_id, person_ids, pickup="self", payment_method=None,
+                          business_type="new") -> int:
     """A complete application submitted through the workflow, as the wizard would leave it."""
     from apec.accounts.models import User
     from apec.applications import drafts
@@ -94,7 +95,7 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
         enterprise = db.session.get(Enterprise, enterprise_id)
         admin = db.session.scalar(db.select(User).where(User.enterprise_id == enterprise_id))
         province = get_province(enterprise.province)
-        application = drafts.start_application(enterprise, admin, "new")
+        application = drafts.start_application(enterprise, admin, business_type)
         for person_id in person_ids:
             drafts.add_member(application, db.session.get(Person, person_id))
         application.contact_name, application.contact_phone = "袁媛", "13456767660"

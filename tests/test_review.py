@@ -88,6 +88,7 @@ def test_hunan_application_goes_from_office_to_mfa_to_payment_economies_card_and
     assert "APEC经济体审核情况" in table and "获批" in table and "审核中" in table
     rest = {f"decision-{member_id}-{e.code}": "approved" for e in economies[8:]}
     rest[f"decision-{member_id}-{economies[-1].code}"] = "refused"
+    rest.update({f"date-{member_id}-{e.code}": today for e in economies[8:]})
     submit(mfa, f"/staff/applications/{application_id}/economies", rest, page="/staff/")
     assert status(scalar, application_id) == "economies_done"
 
@@ -131,6 +132,10 @@ def test_return_with_opinion_is_highlighted_and_resubmitted_to_the_same_office(a
     assert "已反馈审核意见" in detail and "营业执照不清晰" in detail and "请修改：联系人信息" in detail
     materials_page = enterprise.get(f"/apply/{application_id}/materials").get_data(as_text=True)
     assert 'class="flagged"' in materials_page and "请上传清晰的副本" in materials_page
+    form_page = enterprise.get(f"/apply/{application_id}/form").get_data(as_text=True)
+    contact = form_page[form_page.index("<legend>联系人</legend>") - 60:form_page.index("<legend>联系人</legend>")]
+    assert 'class="flagged"' in contact, "the section to change is highlighted on its step"
+    assert "审核意见要求修改此部分" in form_page
 
     submit(enterprise, f"/apply/{application_id}/form", {"applicant": "1", "contact_name": "袁媛",
                                                          "contact_phone": "13900001111", "action": "next"})
@@ -193,3 +198,77 @@ def test_queue_filters_by_enterprise_type_and_status(app, scalar, hunan_submitte
     assert f"<td>{number}</td>" not in office.get("/staff/?enterprise=不存在").get_data(as_text=True)
     assert f"<td>{number}</td>" not in office.get("/staff/?type=renew").get_data(as_text=True)
     assert f"<td>{number}</td>" in office.get("/staff/?status=submitted&type=new").get_data(as_text=True)
+
+
+def _to_economies_done(app, scalar, application_id, enterprise):
+    office, mfa = staff(app, "hunan.office@example.com"), staff(app, "hunan.mfa@example.com")
+    for reviewer, action in ((office, "accept"), (office, "forward"), (mfa, "approve")):
+        act(reviewer, scalar, application_id, action)
+    submit(enterprise, f"/user-center/applications/{application_id}/pay", {
+        "version": version_of(scalar, application_id), "voucher": (io.BytesIO(PDF), "回单.pdf"),
+        "invoice_title": "湖南测试企业有限公司", "invoice_tax_number": "91430100MA4L2X3K8X"},
+        content_type="multipart/form-data")
+    act(mfa, scalar, application_id, "confirm_payment")
+    member_id = scalar(select(ApplicationMember.id))
+    today = datetime.date.today().isoformat()
+    decisions = {f"decision-{member_id}-{e.code}": "approved" for e in preclearing_economies()}
+    decisions.update({f"date-{member_id}-{e.code}": today for e in preclearing_economies()})
+    return mfa, member_id, decisions
+
+
+def test_card_numbers_must_be_new_and_dates_sensible(app, scalar, count, hunan_submitted):
+    application_id = hunan_submitted["id"]
+    mfa, member_id, decisions = _to_economies_done(app, scalar, application_id, hunan_submitted["enterprise"])
+    submit(mfa, f"/staff/applications/{application_id}/economies", decisions, page="/staff/")
+    assert status(scalar, application_id) == "economies_done"
+    far = act(mfa, scalar, application_id, "issue_card", **{f"card-{member_id}": "APEC53224708",
+                                                           "valid_from": "2030-01-01"})
+    assert far.status_code == 422 and "前后一个月内" in far.get_data(as_text=True)
+    from .factories import add_card
+    add_card(app, hunan_submitted_person(app, scalar), valid_to=datetime.date.today() + datetime.timedelta(days=30))
+    taken = scalar(select(Card.number))
+    reused = act(mfa, scalar, application_id, "issue_card", **{f"card-{member_id}": taken,
+                                                              "valid_from": datetime.date.today().isoformat()})
+    assert reused.status_code == 422 and "已被使用" in reused.get_data(as_text=True)
+    assert status(scalar, application_id) == "economies_done" and count(Card) == 1
+
+
+def hunan_submitted_person(app, scalar):
+    return scalar(select(ApplicationMember.person_id))
+
+
+def test_a_stale_economies_form_is_refused(app, scalar, hunan_submitted):
+    application_id = hunan_submitted["id"]
+    mfa, member_id, decisions = _to_economies_done(app, scalar, application_id, hunan_submitted["enterprise"])
+    stale = version_of(scalar, application_id)
+    first = {key: value for key, value in decisions.items() if key.endswith("-AU")}
+    submit(mfa, f"/staff/applications/{application_id}/economies", dict(first, version=stale), page="/staff/")
+    response = submit(mfa, f"/staff/applications/{application_id}/economies", dict(decisions, version=stale),
+                      page="/staff/")
+    assert response.status_code == 409 and "刚刚已被他人更新" in response.get_data(as_text=True)
+    assert status(scalar, application_id) == "economies_review"
+
+
+def test_batch_accept_reveals_nothing_of_other_provinces(app, scalar, hunan_submitted, make_staff):
+    make_staff("hebei.city@example.com", province="hebei", office="shijiazhuang")
+    other = staff(app, "hebei.city@example.com")
+    response = submit(other, "/staff/batch-accept", {"application_id": [str(hunan_submitted["id"])]},
+                      page="/staff/")
+    page = other.get(response.headers["Location"]).get_data(as_text=True)
+    assert scalar(select(Application.number)) not in page and "申请单不存在" in page
+    assert status(scalar, hunan_submitted["id"]) == "submitted"
+
+
+def test_waiting_for_the_enterprise_to_pay_does_not_make_the_office_late(app, scalar, hunan_submitted):
+    from sqlalchemy import update
+
+    from apec.extensions import db
+
+    office, mfa = staff(app, "hunan.office@example.com"), staff(app, "hunan.mfa@example.com")
+    for reviewer, action in ((office, "accept"), (office, "forward"), (mfa, "approve")):
+        act(reviewer, scalar, hunan_submitted["id"], action)
+    with app.app_context():
+        db.session.execute(update(TimelineEvent).values(
+            created_at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(days=60)))
+        db.session.commit()
+    assert "已超期" not in mfa.get("/staff/").get_data(as_text=True)

@@ -156,3 +156,66 @@ def test_messages_show_an_unread_count_and_can_be_marked_read(app, client, scala
     message_id = scalar(select(Message.id))
     assert submit(client, f"/user-center/messages/{message_id}/read", {}, page="/user-center/messages/").status_code == 303
     assert '<span class="badge">' not in client.get("/user-center/messages/").get_data(as_text=True)
+
+
+def test_a_batch_accepted_once_cannot_be_withdrawn_even_when_returned_and_resubmitted(
+        app, client, scalar, make_enterprise, reviewers):
+    enterprise_id, email = make_enterprise(province="hebei", office="cangzhou")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    reviewers("hebei", "cangzhou")
+    city = staff(app, "hebei.cangzhou@example.com")
+    act(city, scalar, application_id, "accept")
+    act(city, scalar, application_id, "return", comment="请补充材料")
+    login(client, email)
+    version = scalar(select(Application.version))
+    assert submit(client, f"/apply/{application_id}/submit", {"version": version},
+                  page="/user-center/").status_code == 303
+    assert "撤回" not in client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    refused = submit(client, f"/apply/{application_id}/withdraw", {"version": scalar(select(Application.version))},
+                     page="/user-center/")
+    assert refused.status_code == 409 and "外办已受理该申请单，不能撤回" in refused.get_data(as_text=True)
+    assert status(scalar, application_id) == "submitted"
+
+
+def test_a_renewed_card_replaces_the_old_one(app, scalar, make_enterprise, reviewers):
+    import datetime
+
+    from apec.applications.models import Card
+    from apec.applications.workflow import transition
+    from apec.accounts.models import User
+    from apec.extensions import db
+    from .factories import add_card
+
+    enterprise_id, _ = make_enterprise(province="hunan", office="hunan")
+    person_id = add_person(app, enterprise_id)
+    add_card(app, person_id, valid_to=datetime.date.today() + datetime.timedelta(days=60))
+    application_id = submitted_application(app, enterprise_id, [person_id], business_type="renew")
+    reviewers("hunan", "mfa")
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        application.status, application.office_code = "economies_done", "mfa"
+        db.session.commit()
+        mfa = db.session.scalar(select(User).where(User.email == "hunan.mfa@example.com"))
+        member_id = application.members[0].id
+        transition(application, "issue_card", mfa, cards={str(member_id): "APEC99990001"},
+                   valid_from=datetime.date.today())
+        statuses = dict(db.session.execute(select(Card.number, Card.status)).all())
+    assert statuses["APEC99990001"] == "valid" and statuses[f"APEC{person_id:08d}"] == "replaced"
+
+
+@pytest.mark.parametrize("province, office, offered, not_offered", [
+    ("hunan", "hunan", ["联系人信息", "取卡方式"], ["申报条件", "团组基本信息"]),
+    ("hebei", "shijiazhuang", ["申报条件", "申请人员信息"], ["取卡方式", "团组基本信息"]),
+    ("guangxi", "guangxi", ["团组基本信息", "取卡方式"], ["申报条件"]),
+])
+def test_the_return_form_offers_the_sections_the_province_has(app, scalar, make_enterprise, reviewers, province,
+                                                             office, offered, not_offered):
+    enterprise_id, _ = make_enterprise(province=province, office=office)
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    reviewers(province, office)
+    page = staff(app, f"{province}.{office}@example.com").get(f"/staff/applications/{application_id}")
+    text = page.get_data(as_text=True)
+    for label in offered:
+        assert f'name="field"' in text and label in text, label
+    for label in not_offered:
+        assert f"> {label}</label>" not in text, label

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from ..enterprises.models import Person
 from ..extensions import db
 from ..provinces.registry import get_province
-from ..timefmt import CHINA
+from ..timefmt import CHINA, utc_start_of
 from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Payment
@@ -121,7 +121,8 @@ def application_detail(application_id: int):
         "user_center/application_detail.html", application=application, path=path,
         status_label=lambda code: status_label(province, code), payment=current_payment(application),
         economies=economies, economy_rows=economy_rows, cards=cards,
-        can_withdraw=application.status == "submitted" and province.config.workflow.withdraw_before_acceptance,
+        can_withdraw=application.status == "submitted" and application.accepted_at is None
+        and province.config.workflow.withdraw_before_acceptance,
         editable=application.status in ("draft", "returned"),
         first_step=province.config.wizard.steps[0],
     )[0]
@@ -143,8 +144,8 @@ def history():
         .where(
             Application.enterprise_id == current_user.enterprise_id,
             Application.submitted_at.is_not(None),
-            Application.submitted_at >= _utc_start_of(start),
-            Application.submitted_at < _utc_start_of(end + datetime.timedelta(days=1)),
+            Application.submitted_at >= utc_start_of(start),
+            Application.submitted_at < utc_start_of(end + datetime.timedelta(days=1)),
         )
         .order_by(Application.submitted_at.desc(), Application.id.desc())
     )
@@ -167,12 +168,6 @@ def _date_arg(name: str) -> datetime.date | None:
     return min(max(day, EARLIEST), LATEST)
 
 
-def _utc_start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight of a China date, as the naive UTC the database stores."""
-    local = datetime.datetime.combine(day, datetime.time.min, tzinfo=CHINA)
-    return local.astimezone(datetime.UTC).replace(tzinfo=None)
-
-
 @bp.route("/applications/<int:application_id>/pay", methods=["GET", "POST"])
 @enterprise_required
 def pay(application_id: int):
@@ -188,7 +183,10 @@ def pay(application_id: int):
     if application.status != "awaiting_payment" or payment is None:
         return redirect(url_for("user_center.application_detail", application_id=application.id))
     province = get_province(application.province)
-    form = PaymentForm(invoices=books.entries(books.INVOICES))
+    invoice = application.invoice_snapshot or {}
+    # Guangxi gave 发票信息 at 上报 already: start from it.
+    form = PaymentForm(invoices=books.entries(books.INVOICES),
+                       data={"invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", "")})
     error = None
     valid = form.validate_on_submit()
     upload = request.files.get("voucher")

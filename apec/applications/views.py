@@ -92,9 +92,17 @@ def enterprise_persons():
     ).all()
 
 
+def flagged_sections(application) -> set[str]:
+    """Sections the office asked to change (已反馈审核意见), to highlight on the steps."""
+    if application.status != "returned":
+        return set()
+    return set((application.extra.get("review_opinion") or {}).get("fields", []))
+
+
 def render_step(application, province, step, status=200, **context):
     return render(
         f"applications/step_{step}.html", application=application, province=province, step=step,
+        flagged=flagged_sections(application),
         steps=wizard_steps(province), previous_step=step_before(province, step),
         next_step=step_after(province, step), status=status, **context,
     )

@@ -10,6 +10,7 @@ or raises WorkflowError and changes nothing.
 import datetime
 
 from sqlalchemy import false, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import ROLE_ENTERPRISE_ADMIN, User
@@ -70,7 +71,8 @@ def transition(application: Application, action: str, actor: User, *, expected_v
             application_id=current.id, actor_id=actor.id, action=action, from_status=before,
             to_status=target, office_code=office_before, comment=comment.strip(), data=_event_data(data),
         ))
-        _notify(current, rule, target, comment.strip())
+        label = "审核不通过" if action == "reject" and before != "submitted" else rule.label
+        _notify(current, label, target, comment.strip(), rule.notify_sms)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -260,19 +262,34 @@ def _on_complete_economies(application: Application, actor: User, **_) -> None:
 
 
 def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_from: datetime.date, **_) -> None:
-    """Record each member's card: number, 5 years capped at the passport's expiry, its economies."""
+    """Record each member's card: number, 5 years capped at the passport's expiry (as submitted),
+    the approved economies plus the transitional ones. A renewed card replaces the old one."""
     from ..economies import transitional_economies
 
-    for member in application.members:
-        number = cards.get(str(member.id)) or cards.get(member.id)
-        if not number:
-            raise WorkflowError(f"请填写 {member.shown.name} 的卡号。", status=422)
+    today = datetime.date.today()
+    if abs((valid_from - today).days) > 31:
+        raise WorkflowError("有效期起始日期应为制卡当日前后一个月内。", status=422)
+    numbers = [cards.get(str(member.id)) for member in application.members]
+    if any(not number for number in numbers):
+        missing = next(m.shown.name for m, n in zip(application.members, numbers) if not n)
+        raise WorkflowError(f"请填写 {missing} 的卡号。", status=422)
+    if len(set(numbers)) != len(numbers):
+        raise WorkflowError("每张卡的卡号须各不相同。", status=422)
+    taken = db.session.scalar(select(Card.number).where(Card.number.in_(numbers)))
+    if taken:
+        raise WorkflowError(f"卡号 {taken} 已被使用，请核对。", status=422)
+    for member, number in zip(application.members, numbers):
+        snapshot_expiry = (member.snapshot or {}).get("passport_expiry_date")
+        expiry = datetime.date.fromisoformat(snapshot_expiry) if snapshot_expiry else member.person.passport_expiry_date
+        valid_to = min(_years_later(valid_from, 5), expiry or _years_later(valid_from, 5))
+        if valid_to <= valid_from:
+            raise WorkflowError(f"{member.shown.name} 的护照已过期，不能制卡。", status=422)
         approved = [d.economy for d in member.economy_decisions if d.decision == "approved"]
         economies = approved + [economy.code for economy in transitional_economies()]
-        five_years = _years_later(valid_from, 5)
-        expiry = member.person.passport_expiry_date or five_years
+        for old in db.session.scalars(select(Card).where(Card.person_id == member.person_id, Card.status == "valid")):
+            old.status = "replaced"
         db.session.add(Card(person_id=member.person_id, application_id=application.id, number=number,
-                            valid_from=valid_from, valid_to=min(five_years, expiry), economies=economies))
+                            valid_from=valid_from, valid_to=valid_to, economies=economies))
     province = get_province(application.province)
     # The card is handed over by the enterprise's own office (自取 or 邮寄).
     application.office_code = province.first_office(application.enterprise.office_code)
@@ -294,7 +311,13 @@ def _years_later(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _on_withdraw(application: Application, actor: User, **_) -> None:
+    if application.accepted_at is not None:
+        raise WorkflowError("外办已受理该申请单，不能撤回。")
+
+
 ACTIONS = {
+    "withdraw": _on_withdraw,
     "submit": _on_submit, "resubmit": _on_submit, "accept": _on_accept, "return": _on_return,
     "reject": _on_reject, "forward": _on_forward, "approve": _on_approve, "pay": _on_pay,
     "confirm_payment": _on_confirm_payment, "return_payment": _on_return_payment,
@@ -302,7 +325,7 @@ ACTIONS = {
 }
 
 
-def _notify(application: Application, rule, target: str, comment: str) -> None:
+def _notify(application: Application, label: str, target: str, comment: str, notify_sms: bool = False) -> None:
     """A 消息中心 message for the enterprise account and the handler who filed it; e-mail and SMS
     go out through the job queue once the change is committed."""
     recipients = {application.created_by_id}
@@ -312,28 +335,39 @@ def _notify(application: Application, rule, target: str, comment: str) -> None:
         )
     )
     number = application.number or "（未编号）"
-    title = f"申请单 {number} 已{rule.label}"
+    title = f"申请单 {number} 已{label}"
     body = f"当前状态：{status_label(application, target)}。"
     if comment:
         body += f"意见：{comment}"
     for user_id in recipients:
         db.session.add(Message(user_id=user_id, application_id=application.id, title=title, body=body))
-    sms = rule.notify_sms and get_province(application.province).config.workflow.return_notice_sms
+    sms = notify_sms and get_province(application.province).config.workflow.return_notice_sms
     after_commit(lambda: notifications.send(application.id, sorted(recipients), title, body, sms=sms))
 
 
 
-def record_economy_decisions(application: Application, actor: User, decisions: list[dict]) -> int:
+def record_economy_decisions(application: Application, actor: User, decisions: list[dict],
+                             expected_version: int | None = None) -> int:
     """APEC经济体审核中: record economies' decisions one by one (each a timeline entry and a
     message); when every member has all pre-clearing economies decided, the application moves
     to 全部经济体审核完成 through `transition`. Returns how many decisions were new or changed."""
     from ..economies import economy_name, preclearing_economies
     from .models import EconomyDecision
 
+    _take_write_lock()
+    application = db.session.execute(
+        select(Application).where(Application.id == application.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     if actor.role not in ("reviewer",) or actor.province != application.province \
             or actor.office_code != application.office_code:
+        db.session.rollback()
         raise WorkflowError("申请单不在本机构办理。", status=404)
+    if expected_version is not None and application.version != expected_version:
+        db.session.rollback()
+        raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面后重新填写。")
     if application.status != "economies_review":
+        db.session.rollback()
         raise WorkflowError(f"申请单当前状态为“{status_label(application)}”，不能记录经济体审核结果。")
     allowed = {economy.code for economy in preclearing_economies()}
     members = {member.id: member for member in application.members}
@@ -341,6 +375,7 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
     for item in decisions:
         member = members.get(item["member_id"])
         if member is None or item["economy"] not in allowed or item["decision"] not in ("approved", "refused"):
+            db.session.rollback()
             raise WorkflowError("经济体审核结果不完整或有误。", status=422)
         existing = next((d for d in member.economy_decisions if d.economy == item["economy"]), None)
         if existing is not None and existing.decision == item["decision"] and existing.decided_on == item["decided_on"]:
@@ -358,6 +393,7 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
         ))
         changed += 1
     if changed:
+        application.updated_at = utcnow()  # bumps the version: a form loaded before this is stale
         recipients = {application.created_by_id} | set(db.session.scalars(
             select(User.id).where(User.enterprise_id == application.enterprise_id, User.role == ROLE_ENTERPRISE_ADMIN)))
         title = f"申请单 {application.number} 经济体审核结果更新"
@@ -367,10 +403,10 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
         after_commit(lambda: notifications.send(application.id, sorted(recipients), title, body))
     try:
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
         notifications.drop_after_commit()
-        raise WorkflowError("该申请单刚刚已被处理，请刷新页面查看最新状态。") from None
+        raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面后重新填写。") from None
     notifications.run_after_commit()
     db.session.refresh(application)
     needed = {economy.code for economy in preclearing_economies()}

@@ -23,6 +23,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..models_base import utcnow
 from ..provinces.registry import get_province
+from ..timefmt import utc_start_of
 from ..web.access import roles_required
 from ..web.templating import current_province, page_number, render
 
@@ -30,10 +31,27 @@ bp = Blueprint("review", __name__, url_prefix="/staff")
 reviewer_required = roles_required(ROLE_REVIEWER)
 
 FINISHED = ("rejected", "picked_up", "mailed", "card_cancelled", "draft")
+# Statuses in which the office itself must act; waiting for the enterprise's payment or for the
+# economies' decisions (months, seed 004) does not make an office late.
+OFFICE_ACTS_ON = ("submitted", "city_review", "province_review", "mfa_review", "payment_review",
+                  "economies_done", "card_ready")
 RETURNABLE_SECTIONS = {
     "contact": "联系人信息", "declaration": "申报条件", "members": "申请人员信息", "pickup": "取卡方式",
     "report": "团组基本信息（申请事由、支付方式、发票）",
 }
+
+
+def returnable_sections(province) -> dict:
+    """The parts of this province's steps a reviewer may ask to change."""
+    wizard = province.config.wizard
+    present = {"contact", "members"}
+    if wizard.declaration:
+        present.add("declaration")
+    if "pickup" in wizard.steps or "report" in wizard.steps:
+        present.add("pickup")
+    if "report" in wizard.steps:
+        present.add("report")
+    return {key: label for key, label in RETURNABLE_SECTIONS.items() if key in present}
 
 
 def _date(name: str) -> datetime.date | None:
@@ -78,10 +96,9 @@ def queue():
     if enterprise_name:
         statement = statement.where(Enterprise.name.contains(enterprise_name, autoescape=True))
     if since:
-        statement = statement.where(Application.submitted_at >= datetime.datetime.combine(since, datetime.time.min))
+        statement = statement.where(Application.submitted_at >= utc_start_of(since))
     if until:
-        statement = statement.where(
-            Application.submitted_at < datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min))
+        statement = statement.where(Application.submitted_at < utc_start_of(until + datetime.timedelta(days=1)))
     statement = statement.order_by(last_event.c.last_at.asc(), Application.id.asc())
     page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
     office = province.office(current_user.office_code)
@@ -95,7 +112,8 @@ def queue():
     rows = []
     for application in page.items:
         waited = (now - last_at[application.id]).days
-        rows.append((application, waited if view == "todo" and waited > overdue_days else 0))
+        office_must_act = application.status in OFFICE_ACTS_ON
+        rows.append((application, waited if view == "todo" and office_must_act and waited > overdue_days else 0))
     return render(
         "review/queue.html", block="results", page=page, rows=rows, view=view,
         office=office, status=status, business_type=business_type,
@@ -111,7 +129,8 @@ def batch_accept():
     accepted, refused = [], []
     for application_id in ids:
         application = db.session.get(Application, application_id)
-        if application is None:
+        if application is None or not can_view(current_user, application):
+            refused.append(f"编号 {application_id}：申请单不存在。")
             continue
         try:
             transition(application, "accept", current_user, expected_version=None)
@@ -135,12 +154,15 @@ def _visible(application_id: int) -> Application:
 
 
 def detail_page(application: Application, error: WorkflowError | None = None, status: int = 200):
+    """The staff page shows full identity numbers: every showing is written to the audit log."""
+    audit.record("pii_view", user=current_user, application_id=application.id)
+    db.session.commit()
     province = get_province(application.province)
     mine = application.office_code == current_user.office_code and application.province == current_user.province
     following = province.next_office(application.office_code) if application.status in REVIEW_STATUSES else None
     return render(
         "review/detail.html", application=application, mine=mine, next_office=following,
-        payment=current_payment(application), sections=RETURNABLE_SECTIONS,
+        payment=current_payment(application), sections=returnable_sections(province),
         economies=preclearing_economies(), error=error, status=error.status if error else status,
         today=datetime.date.today(),
     )
@@ -149,16 +171,14 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
 @bp.get("/applications/<int:application_id>")
 @reviewer_required
 def detail(application_id: int):
-    application = _visible(application_id)
-    audit.record("pii_view", user=current_user, application_id=application.id)
-    db.session.commit()
-    return detail_page(application)
+    return detail_page(_visible(application_id))
 
 
 def _action_data(action: str, application: Application) -> dict:
     form = request.form
     if action == "return":
-        fields = [key for key in form.getlist("field") if key in RETURNABLE_SECTIONS]
+        sections = returnable_sections(get_province(application.province))
+        fields = [key for key in form.getlist("field") if key in sections]
         materials = {}
         for material in application.materials:
             if form.get(f"material-{material.id}"):
@@ -219,11 +239,13 @@ def economies(application_id: int):
             try:
                 decided_on = datetime.date.fromisoformat(request.form.get(f"date-{member.id}-{economy.code}", ""))
             except ValueError:
-                decided_on = datetime.date.today()
+                error = WorkflowError(f"{member.shown.name} {economy.name} 的审核日期不是有效日期。", status=422)
+                return detail_page(application, error=error)
             decisions.append({"member_id": member.id, "economy": economy.code, "decision": decision,
                               "decided_on": decided_on})
     try:
-        changed = record_economy_decisions(application, current_user, decisions)
+        changed = record_economy_decisions(application, current_user, decisions,
+                                           expected_version=request.form.get("version", type=int))
     except WorkflowError as error:
         db.session.rollback()
         return detail_page(db.session.get(Application, application_id), error=error)
