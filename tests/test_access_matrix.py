@@ -74,18 +74,32 @@ def test_get_routes_answer_404_to_everyone_else(world, path, allowed):
             assert code == 404, f"{who} got {code} for {url}"
 
 
+def landing(who):
+    if who in OWNERS | {"other_enterprise"}:
+        return "/user-center/"
+    return "/staff/" if who.startswith("reviewer") else "/admin/"
+
+
 def test_only_the_office_holding_it_may_act_on_it(world, scalar):
     url = f"/staff/applications/{world['id']}/act"
     for who, client in world["clients"].items():
         if who == "reviewer_here":
             continue
-        response = submit(client, url, {"action": "accept"}, page="/user-center/" if who in OWNERS | {"other_enterprise"}
-                          else ("/staff/" if who.startswith("reviewer") else "/admin/"))
+        response = submit(client, url, {"action": "accept"}, page=landing(who))
         assert response.status_code == 404, who
+        economies = submit(client, f"/staff/applications/{world['id']}/economies", {}, page=landing(who))
+        assert economies.status_code == 404, who
     assert status(scalar, world["id"]) == "submitted", "nobody else changed anything"
     response = submit(world["clients"]["reviewer_here"], url, {"action": "accept"}, page="/staff/")
     assert response.status_code == 303
     assert status(scalar, world["id"]) == "city_review"
+    # Once forwarded, the city office may still read it but no longer act on it.
+    submit(world["clients"]["reviewer_here"], url, {"action": "forward"}, page="/staff/")
+    assert world["clients"]["reviewer_here"].get(f"/staff/applications/{world['id']}").status_code == 200
+    late = submit(world["clients"]["reviewer_here"], url, {"action": "return", "comment": "x"}, page="/staff/")
+    assert late.status_code == 404
+    assert world["clients"]["reviewer_next_stage"].get(f"/staff/applications/{world['id']}").status_code == 200
+    assert status(scalar, world["id"]) == "province_review"
 
 
 def test_enterprise_posts_on_another_enterprises_application_are_404(world, scalar):
