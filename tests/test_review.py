@@ -272,3 +272,23 @@ def test_waiting_for_the_enterprise_to_pay_does_not_make_the_office_late(app, sc
             created_at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(days=60)))
         db.session.commit()
     assert "已超期" not in mfa.get("/staff/").get_data(as_text=True)
+
+
+def test_no_card_for_a_member_refused_by_every_economy_but_the_office_may_end_it(app, scalar, hunan_submitted):
+    application_id = hunan_submitted["id"]
+    mfa, member_id, decisions = _to_economies_done(app, scalar, application_id, hunan_submitted["enterprise"])
+    refused = {key: ("refused" if key.startswith("decision-") else value) for key, value in decisions.items()}
+    submit(mfa, f"/staff/applications/{application_id}/economies", refused, page="/staff/")
+    assert status(scalar, application_id) == "economies_done"
+    response = act(mfa, scalar, application_id, "issue_card", **{f"card-{member_id}": "APEC53224708",
+                                                                "valid_from": datetime.date.today().isoformat()})
+    assert response.status_code == 422 and "未获任何经济体批准" in response.get_data(as_text=True)
+    assert act(mfa, scalar, application_id, "reject", comment="各经济体均未批准").status_code == 303
+    assert status(scalar, application_id) == "rejected"
+
+
+def test_province_admin_sees_the_effective_rules(app, make_staff):
+    make_staff("admin@example.com", role="province_admin", province="liaoning", office=None)
+    page = staff(app, "admin@example.com").get("/admin/").get_data(as_text=True)
+    assert "本省生效的办理规则" in page and "员工 10 人以上" in page and "提交时附720元/人汇款单" in page
+    assert "沈阳市人民政府外事办公室 → 外交部领事司" in page

@@ -40,7 +40,10 @@ TRANSITIONS: dict[str, Transition] = {
     # The office the application is at
     "accept": Transition("受理", frozenset({"submitted"}), None, STAFF, outcomes=REVIEW_STATUSES),
     "return": Transition("退回", REVIEWABLE, "returned", STAFF, needs_comment=True, notify_sms=True),
-    "reject": Transition("不予受理", REVIEWABLE, "rejected", STAFF, needs_comment=True, notify_sms=True),
+    "reject": Transition(
+        "不予受理", REVIEWABLE | {"economies_review", "economies_done"}, "rejected", STAFF,
+        needs_comment=True, notify_sms=True,
+    ),
     "forward": Transition(
         "上报", frozenset({"city_review", "province_review"}), None, STAFF,
         outcomes=frozenset({"province_review", "mfa_review"}),

@@ -285,6 +285,9 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
         if valid_to <= valid_from:
             raise WorkflowError(f"{member.shown.name} 的护照已过期，不能制卡。", status=422)
         approved = [d.economy for d in member.economy_decisions if d.decision == "approved"]
+        if not approved:
+            raise WorkflowError(f"{member.shown.name} 未获任何经济体批准，不能制卡；如需终止办理，请选择审核不通过。",
+                                status=422)
         economies = approved + [economy.code for economy in transitional_economies()]
         for old in db.session.scalars(select(Card).where(Card.person_id == member.person_id, Card.status == "valid")):
             old.status = "replaced"
