@@ -197,6 +197,10 @@ def test_a_renewed_card_replaces_the_old_one(app, scalar, make_enterprise, revie
         db.session.commit()
         mfa = db.session.scalar(select(User).where(User.email == "hunan.mfa@example.com"))
         member_id = application.members[0].id
+        from apec.applications.models import EconomyDecision
+        db.session.add(EconomyDecision(member_id=member_id, economy="AU", decision="approved",
+                                       decided_on=datetime.date.today()))
+        db.session.commit()
         transition(application, "issue_card", mfa, cards={str(member_id): "APEC99990001"},
                    valid_from=datetime.date.today())
         statuses = dict(db.session.execute(select(Card.number, Card.status)).all())
