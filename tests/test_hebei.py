@@ -53,6 +53,16 @@ def version(scalar, application_id):
     return scalar(select(Application.version).where(Application.id == application_id))
 
 
+def submitted_batch(app, client, scalar, person_id) -> int:
+    """A one-person batch filled in through the steps and submitted."""
+    application_id = start(client)
+    fill_hebei(client, scalar, application_id, [person_id])
+    upload_member_files(client, application_id, member_ids(app, application_id)[0])
+    submit(client, f"/apply/{application_id}/submit", {"version": version(scalar, application_id)},
+           page="/user-center/")
+    return application_id
+
+
 def test_notice_must_be_ticked_before_the_next_step(client, hebei):
     application_id = start(client)
     response = submit(client, f"/apply/{application_id}/notice", {"action": "next"})
@@ -125,11 +135,7 @@ def test_withdraw_is_refused_where_the_province_does_not_allow_it(app, client, s
 
 
 def test_submitted_application_can_no_longer_be_edited(app, client, scalar, hebei):
-    application_id = start(client)
-    fill_hebei(client, scalar, application_id, [hebei["first"]])
-    upload_member_files(client, application_id, member_ids(app, application_id)[0])
-    submit(client, f"/apply/{application_id}/submit", {"version": version(scalar, application_id)},
-           page="/user-center/")
+    application_id = submitted_batch(app, client, scalar, hebei["first"])
     response = client.get(f"/apply/{application_id}/form")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/applications/{application_id}")
     changed = submit(client, f"/apply/{application_id}/form", {
@@ -147,11 +153,7 @@ def test_history_lists_submissions_by_their_china_date(app, client, scalar, hebe
 
     from apec.extensions import db
 
-    application_id = start(client)
-    fill_hebei(client, scalar, application_id, [hebei["first"]])
-    upload_member_files(client, application_id, member_ids(app, application_id)[0])
-    submit(client, f"/apply/{application_id}/submit", {"version": version(scalar, application_id)},
-           page="/user-center/")
+    application_id = submitted_batch(app, client, scalar, hebei["first"])
     draft_id = start(client)
     # 2026-03-01 07:00 in China is 2026-02-28 23:00 UTC, as the database stores it.
     with app.app_context():
@@ -168,11 +170,7 @@ def test_history_lists_submissions_by_their_china_date(app, client, scalar, hebe
 
 
 def test_withdrawn_batch_stays_in_history_as_not_submitted(app, client, scalar, hebei):
-    application_id = start(client)
-    fill_hebei(client, scalar, application_id, [hebei["first"]])
-    upload_member_files(client, application_id, member_ids(app, application_id)[0])
-    submit(client, f"/apply/{application_id}/submit", {"version": version(scalar, application_id)},
-           page="/user-center/")
+    application_id = submitted_batch(app, client, scalar, hebei["first"])
     submit(client, f"/apply/{application_id}/withdraw", {"version": version(scalar, application_id)},
            page="/user-center/")
     history = client.get("/user-center/history").get_data(as_text=True)
