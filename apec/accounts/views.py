@@ -1,12 +1,12 @@
 """登录, 注册, 退出."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..provinces.registry import enabled_provinces
 from ..web.htmx import triggering_field
 from ..web.session import end_session, start_session
-from ..web.templating import current_province, render
+from ..web.templating import render
 from ..web.urls import safe_next
 from ..web.views import home_for
 from .forms import LoginForm, RegistrationForm
@@ -60,8 +60,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegistrationForm(enabled_provinces())
-    if request.method == "GET" and not form.province.data:
-        form.province.data = current_province().code
+    if request.method == "GET" and not form.province.data and session.get("province") in enabled_provinces():
+        form.province.data = session["province"]  # the province the visitor chose on 首页
     if form.validate_on_submit():
         try:
             user = register_enterprise(
