@@ -21,3 +21,14 @@ def utc_start_of(day: datetime.date) -> datetime.datetime:
     """Midnight of a China date, as the naive UTC the database stores."""
     local = datetime.datetime.combine(day, datetime.time.min, tzinfo=CHINA)
     return local.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it has no such day (31 Jan → 28 Feb)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(day.year + year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)

@@ -7,20 +7,11 @@ from sqlalchemy import select
 from ..enterprises.models import Person
 from ..extensions import db
 from ..provinces.base import ProvincePlugin
+from ..timefmt import add_months
 from .models import Application, ApplicationMember, Card
 
 CLOSED_STATUSES = ("draft", "rejected", "card_cancelled", "picked_up", "mailed")
 TAX_GRADE_ORDER = ("A", "B", "M", "C", "D")
-
-
-def _months_later(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(day.year + year, month + 1, candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def valid_card(person: Person, today: datetime.date) -> Card | None:
@@ -54,7 +45,7 @@ def member_refusal(province: ProvincePlugin, application: Application, person: P
         months = province.config.workflow.renew_within_months
         if card is None:
             return f"{person.name} 没有有效的 APEC 卡，不能续办，请申请新办。"
-        if card.valid_to > _months_later(today, months):
+        if card.valid_to > add_months(today, months):
             return f"{person.name} 的 APEC 卡有效期至 {card.valid_to:%Y-%m-%d}，到期前 {months} 个月内方可申请续办。"
     other = open_application(person, application)
     if other is not None:
@@ -76,7 +67,7 @@ def standards_refusals(province: ProvincePlugin, application: Application,
         if enterprise.tax_grade not in TAX_GRADE_ORDER or TAX_GRADE_ORDER.index(enterprise.tax_grade) > limit:
             refusals.append(f"企业纳税信用等级须为 {rules.min_tax_grade} 级（含）以上（当前为 {enterprise.tax_grade or '未填写'}）。")
     if rules.passport_min_valid_months:
-        limit_day = _months_later(today, rules.passport_min_valid_months)
+        limit_day = add_months(today, rules.passport_min_valid_months)
         for member in application.members:
             expiry = member.person.passport_expiry_date
             if expiry is None or expiry < limit_day:
@@ -88,7 +79,7 @@ def standards_refusals(province: ProvincePlugin, application: Application,
         for member in application.members:
             records = [m for m in application.materials if m.member_id == member.id and m.kind == "no_criminal_record"]
             for record in records:
-                if record.issued_on is None or _months_later(record.issued_on, rules.no_criminal_record_max_age_months) < today:
+                if record.issued_on is None or add_months(record.issued_on, rules.no_criminal_record_max_age_months) < today:
                     refusals.append(
                         f"{member.person.name} 的无犯罪记录证明须在开具后 {rules.no_criminal_record_max_age_months} 个月内提交，请重新开具上传。"
                     )

@@ -21,6 +21,7 @@ from ..notifications.models import Message
 from ..provinces.registry import get_province
 from ..notifications import outbound as notifications
 from ..notifications.outbound import after_commit
+from ..timefmt import add_months
 from .models import Application, Card, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
@@ -281,7 +282,7 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
     for member, number in zip(application.members, numbers):
         snapshot_expiry = (member.snapshot or {}).get("passport_expiry_date")
         expiry = datetime.date.fromisoformat(snapshot_expiry) if snapshot_expiry else member.person.passport_expiry_date
-        valid_to = min(_years_later(valid_from, 5), expiry or _years_later(valid_from, 5))
+        valid_to = min(add_months(valid_from, 60), expiry or add_months(valid_from, 60))
         if valid_to <= valid_from:
             raise WorkflowError(f"{member.shown.name} 的护照已过期，不能制卡。", status=422)
         approved = [d.economy for d in member.economy_decisions if d.decision == "approved"]
@@ -305,13 +306,6 @@ def _on_hand_over(application: Application, actor: User, *, tracking_number: str
             raise WorkflowError("请填写邮寄单号。", status=422)
         return "mailed"
     return "picked_up"
-
-
-def _years_later(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _on_withdraw(application: Application, actor: User, **_) -> None:

@@ -11,6 +11,7 @@ import warnings
 from PIL import Image, UnidentifiedImageError
 
 from ..provinces.schema import MaterialSpec
+from ..timefmt import add_months
 
 # No photo or scan needs more; a bigger picture is refused from its header, before decoding.
 MAX_PIXELS = 25_000_000
@@ -102,20 +103,8 @@ def _check_issue_date(spec: MaterialSpec, issued_on: datetime.date | None, today
     if issued_on > today:
         raise UploadRejected("开具日期不能晚于今天。")
     months = spec.issued_within_months
-    last_day = _add_months(issued_on, months)
+    last_day = add_months(issued_on, months)
     if today > last_day:
         raise UploadRejected(
             f"{spec.label}自开具之日起 {months} 个月内有效，{issued_on:%Y-%m-%d} 开具的已过期，请重新开具。"
         )
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
