@@ -52,12 +52,7 @@ def status_label(application: Application, status: str | None = None) -> str:
 def transition(application: Application, action: str, actor: User, *, expected_version: int | None = None,
                comment: str = "", **data) -> Application:
     rule = TRANSITIONS[action]
-    _take_write_lock()
-    # Lock the row (PostgreSQL) and read its current state, not what this request loaded earlier.
-    current = db.session.execute(
-        select(Application).where(Application.id == application.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    current = _locked(application)
     try:
         _check(current, rule, action, actor, expected_version)
         if rule.needs_comment and not comment.strip():
@@ -85,6 +80,16 @@ def transition(application: Application, action: str, actor: User, *, expected_v
         raise
     notifications.run_after_commit()
     return current
+
+
+def _locked(application: Application) -> Application:
+    """Take the write lock and re-read the application: its current state, not what this request
+    loaded earlier (PostgreSQL locks the row until the transaction ends)."""
+    _take_write_lock()
+    return db.session.execute(
+        select(Application).where(Application.id == application.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def _take_write_lock() -> None:
@@ -323,22 +328,25 @@ ACTIONS = {
 
 
 def _notify(application: Application, label: str, target: str, comment: str, notify_sms: bool = False) -> None:
-    """A 消息中心 message for the enterprise account and the handler who filed it; e-mail and SMS
-    go out through the job queue once the change is committed."""
+    number = application.number or "（未编号）"
+    body = f"当前状态：{status_label(application, target)}。"
+    if comment:
+        body += f"意见：{comment}"
+    sms = notify_sms and get_province(application.province).config.workflow.return_notice_sms
+    _tell_enterprise(application, f"申请单 {number} 已{label}", body, sms=sms)
+
+
+def _tell_enterprise(application: Application, title: str, body: str, sms: bool = False) -> None:
+    """A 消息中心 message for the enterprise account and the handler who filed it; e-mail (and
+    SMS if asked) go out through the job queue once the change is committed."""
     recipients = {application.created_by_id}
     recipients.update(
         db.session.scalars(
             select(User.id).where(User.enterprise_id == application.enterprise_id, User.role == ROLE_ENTERPRISE_ADMIN)
         )
     )
-    number = application.number or "（未编号）"
-    title = f"申请单 {number} 已{label}"
-    body = f"当前状态：{status_label(application, target)}。"
-    if comment:
-        body += f"意见：{comment}"
     for user_id in recipients:
         db.session.add(Message(user_id=user_id, application_id=application.id, title=title, body=body))
-    sms = notify_sms and get_province(application.province).config.workflow.return_notice_sms
     after_commit(lambda: notifications.send(application.id, sorted(recipients), title, body, sms=sms))
 
 
@@ -351,11 +359,7 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
     from ..economies import economy_name, preclearing_economies
     from .models import EconomyDecision
 
-    _take_write_lock()
-    application = db.session.execute(
-        select(Application).where(Application.id == application.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    application = _locked(application)
     if actor.role not in ("reviewer",) or actor.province != application.province \
             or actor.office_code != application.office_code:
         db.session.rollback()
@@ -391,13 +395,8 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
         changed += 1
     if changed:
         application.updated_at = utcnow()  # bumps the version: a form loaded before this is stale
-        recipients = {application.created_by_id} | set(db.session.scalars(
-            select(User.id).where(User.enterprise_id == application.enterprise_id, User.role == ROLE_ENTERPRISE_ADMIN)))
-        title = f"申请单 {application.number} 经济体审核结果更新"
-        body = f"新记录 {changed} 项经济体审核结果，请在申请单详情中查看。"
-        for user_id in recipients:
-            db.session.add(Message(user_id=user_id, application_id=application.id, title=title, body=body))
-        after_commit(lambda: notifications.send(application.id, sorted(recipients), title, body))
+        _tell_enterprise(application, f"申请单 {application.number} 经济体审核结果更新",
+                         f"新记录 {changed} 项经济体审核结果，请在申请单详情中查看。")
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):
