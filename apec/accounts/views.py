@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from ..provinces.registry import enabled_provinces
+from ..web.forms import checked_field
 from ..web.htmx import triggering_field
 from ..web.session import end_session, start_session
 from ..web.templating import render
@@ -94,11 +95,7 @@ def register_check():
     if name == "province":
         name = "office"  # a new province re-lists the offices
     else:
-        form.validate()
-        for other in form:
-            if other.name != name:
-                other.errors = []
-        field = form[name]
+        field = checked_field(form, name)
         if not field.errors and field.data and (conflict := registration_conflict(name, field.data)):
             field.errors = [conflict]
     return render_template("accounts/_register_check.html", form=form, name=name)

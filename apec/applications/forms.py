@@ -7,12 +7,12 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..enterprises.models import TAX_GRADES
+from .statuses import PAYMENT_METHOD_LABELS
 from ..validators import is_valid_mobile
 from ..web.forms import Radio, Select, check, chosen, max_length, mobile_digits, normalized, required, strip
 
 TRADE_KINDS = [("goods", "加工制造或货物贸易进出口类企业"), ("services", "非货物贸易类企业")]
 PICKUP_LABELS = {"self": "自取", "mail": "邮寄"}
-PAYMENT_LABELS = {"online": "在线支付", "window": "窗口支付", "voucher": "缴费凭证", "remittance": "银行汇款"}
 PHONE_RE = re.compile(r"^[0-9][0-9-]{6,19}$")
 
 
@@ -128,7 +128,7 @@ class ReportForm(PickupForm):
 
     def __init__(self, *args, payment_methods=(), invoices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.payment_method.choices = [(m, PAYMENT_LABELS[m]) for m in payment_methods]
+        self.payment_method.choices = [(m, PAYMENT_METHOD_LABELS[m]) for m in payment_methods]
         self._invoices = {str(entry.id): entry for entry in invoices}
         self.saved_invoice.choices = [("", "不选择（可在下方填写）")] + [
             (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()

@@ -31,3 +31,12 @@ USER_CENTER_TABS = (
     ("passport", ("passport",), None),
     ("cancel", ("cancel",), None),
 )
+
+# What a reviewer may ask the enterprise to change when returning an application (退回).
+RETURN_SECTIONS = {
+    "contact": "联系人信息", "declaration": "申报条件", "members": "申请人员信息", "pickup": "取卡方式",
+    "report": "团组基本信息（申请事由、支付方式、发票）",
+}
+
+PAYMENT_METHOD_LABELS = {"online": "在线支付", "window": "窗口支付", "voucher": "缴费凭证", "remittance": "银行汇款"}
+PAYMENT_STATUS_LABELS = {"pending": "待缴费", "submitted": "待确认", "confirmed": "已确认", "returned": "已退回"}

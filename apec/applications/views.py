@@ -22,13 +22,12 @@ from ..materials.models import Material
 from ..materials.operations import delete_material, upload_material
 from ..provinces.registry import get_province
 from ..web.access import enterprise_required, owned_or_404
+from ..web.forms import checked_field
 from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
 from . import drafts
 from .eligibility import member_refusal
 from .forms import (
-    PAYMENT_LABELS,
-    PICKUP_LABELS,
     AddMemberForm,
     ContactForm,
     CustomMaterialForm,
@@ -388,11 +387,7 @@ def check_field(application_id: int, step: str):
     name = triggering_field()
     if name not in form._fields or name == "csrf_token":
         abort(400)
-    form.validate()
-    for other in form:
-        if other.name != name:
-            other.errors = []
-    return render_template("applications/_field_feedback.html", field=form[name])
+    return render_template("applications/_field_feedback.html", field=checked_field(form, name))
 
 
 STEP_VIEWS = {
@@ -579,5 +574,3 @@ def delete(application_id: int, material_id: int):
     db.session.expire(application)
     return slot_response(application, province, member_id, spec)
 
-
-__all__ = ["bp", "PICKUP_LABELS", "PAYMENT_LABELS"]

@@ -16,7 +16,7 @@ from ..accounts.models import ROLE_REVIEWER
 from ..applications.access import can_view
 from ..applications.models import Application, TimelineEvent
 from ..applications.states import REVIEW_STATUSES
-from ..applications.statuses import STATUS_LABELS
+from ..applications.statuses import RETURN_SECTIONS, STATUS_LABELS
 from ..applications.workflow import WorkflowError, current_payment, record_economy_decisions, transition
 from ..economies import preclearing_economies
 from ..enterprises.models import Enterprise
@@ -35,10 +35,6 @@ FINISHED = ("rejected", "picked_up", "mailed", "card_cancelled", "draft")
 # economies' decisions (months, seed 004) does not make an office late.
 OFFICE_ACTS_ON = ("submitted", "city_review", "province_review", "mfa_review", "payment_review",
                   "economies_done", "card_ready")
-RETURNABLE_SECTIONS = {
-    "contact": "联系人信息", "declaration": "申报条件", "members": "申请人员信息", "pickup": "取卡方式",
-    "report": "团组基本信息（申请事由、支付方式、发票）",
-}
 
 
 def returnable_sections(province) -> dict:
@@ -51,7 +47,7 @@ def returnable_sections(province) -> dict:
         present.add("pickup")
     if "report" in wizard.steps:
         present.add("report")
-    return {key: label for key, label in RETURNABLE_SECTIONS.items() if key in present}
+    return {key: label for key, label in RETURN_SECTIONS.items() if key in present}
 
 
 def _date(name: str) -> datetime.date | None:

@@ -56,3 +56,13 @@ def check(predicate, message: str):
             raise ValidationError(message)
 
     return validator
+
+
+def checked_field(form, name: str):
+    """Validate the whole form (fields may depend on each other) and keep only `name`'s errors:
+    what an inline check of the one field the user just left reports."""
+    form.validate()
+    for other in form:
+        if other.name != name:
+            other.errors = []
+    return form[name]

@@ -52,6 +52,14 @@ def init_app(app):
 
     app.jinja_env.globals["status_of"] = status_label
 
+    from ..applications import statuses
+
+    app.jinja_env.globals.update(
+        return_sections=statuses.RETURN_SECTIONS,
+        payment_method_labels=statuses.PAYMENT_METHOD_LABELS,
+        payment_status_labels=statuses.PAYMENT_STATUS_LABELS,
+    )
+
     from ..economies import economy_name
 
     app.jinja_env.filters["economy_name"] = economy_name
