@@ -23,6 +23,11 @@ STATUS_LABELS = {
     "card_cancelled": "卡已注销",
 }
 
+def province_status_label(province, status: str) -> str:
+    """A status as this province words it (its `labels` override the defaults above)."""
+    return province.config.labels.get(status) or STATUS_LABELS.get(status, status)
+
+
 # The tabs of 用户中心 > 我的申请单, in the order of seed 000.
 USER_CENTER_TABS = (
     ("new", ("new", "renew"), "新办/续办"),

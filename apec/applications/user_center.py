@@ -13,7 +13,7 @@ from ..timefmt import CHINA, utc_start_of
 from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Payment
-from .statuses import STATUS_LABELS, USER_CENTER_TABS
+from .statuses import STATUS_LABELS, USER_CENTER_TABS, province_status_label
 
 bp = Blueprint("user_center", __name__, url_prefix="/user-center")
 
@@ -29,10 +29,6 @@ def tab_list(province):
             label = f"{province.label('new')}/{province.label('renew')}"
         tabs.append((code, types, label))
     return tabs
-
-
-def status_label(province, status: str) -> str:
-    return province.config.labels.get(status) or STATUS_LABELS.get(status, status)
 
 
 @bp.get("/")
@@ -69,7 +65,7 @@ def applications():
             or_(Application.number.contains(query_text.upper(), autoescape=True), Application.id.in_(named))
         )
     page = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
-    statuses = [(code, status_label(province, code)) for code in STATUS_LABELS]
+    statuses = [(code, province_status_label(province, code)) for code in STATUS_LABELS]
     return render(
         "user_center/applications.html",
         block="results",
@@ -79,7 +75,7 @@ def applications():
         q=query_text,
         status=status,
         statuses=statuses,
-        status_label=lambda code: status_label(province, code),
+        status_label=lambda code: province_status_label(province, code),
     )[0]
 
 
@@ -119,7 +115,7 @@ def application_detail(application_id: int):
     cards = db.session.scalars(select(Card).where(Card.application_id == application.id).order_by(Card.id)).all()
     return render(
         "user_center/application_detail.html", application=application, path=path,
-        status_label=lambda code: status_label(province, code), payment=current_payment(application),
+        status_label=lambda code: province_status_label(province, code), payment=current_payment(application),
         economies=economies, economy_rows=economy_rows, cards=cards,
         can_withdraw=application.status == "submitted" and application.accepted_at is None
         and province.config.workflow.withdraw_before_acceptance,
@@ -152,7 +148,7 @@ def history():
     page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
     return render(
         "user_center/history.html", block="results", page=page, start=start, end=end,
-        status_label=lambda code: status_label(province, code),
+        status_label=lambda code: province_status_label(province, code),
     )[0]
 
 

@@ -26,7 +26,7 @@ from .models import Application, Card, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
 from .states import STAGE_REVIEW, TRANSITIONS
-from .statuses import STATUS_LABELS
+from .statuses import province_status_label
 
 FEE_BEARING_TYPES = ("new", "renew", "early", "replace")
 
@@ -46,7 +46,7 @@ def status_label(application: Application, status: str | None = None) -> str:
     province = get_province(application.province)
     if status == "card_ready" and "card_ready" not in province.config.labels:
         return "待邮寄" if application.pickup_method == "mail" else "待自取"
-    return province.config.labels.get(status) or STATUS_LABELS.get(status, status)
+    return province_status_label(province, status)
 
 
 def transition(application: Application, action: str, actor: User, *, expected_version: int | None = None,
