@@ -8,7 +8,7 @@ import datetime
 import io
 import warnings
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageChops, UnidentifiedImageError
 
 from ..provinces.schema import MaterialSpec
 from ..timefmt import add_months
@@ -16,6 +16,24 @@ from ..timefmt import add_months
 # No photo or scan needs more; a bigger picture is refused from its header, before decoding.
 MAX_PIXELS = 25_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# White background. A pixel is white when its darkest channel is at least WHITE_MIN_CHANNEL
+# (white paper, off-white (245,245,240) and JPEG noise stay above ~230; a grey background
+# (190) and a visa-photo light blue (200,225,250: darkest 200) fall below) and its channels
+# differ by at most WHITE_MAX_SPREAD (off-white differs by 5, JPEG noise by a few; a pale
+# tint bright in every channel, such as (220,235,250), differs by more).
+WHITE_MIN_CHANNEL = 215
+WHITE_MAX_SPREAD = 25
+# Each strip judged runs from the outermost pixels inwards for 2% of the shorter side.
+STRIP_SHARE = 0.02
+MIN_STRIP_PX = 2
+# Only this upper share of the side edges is background; lower down, the shoulders reach them.
+SIDE_HEIGHT_SHARE = 0.6
+# A strip passes with up to 15% non-white pixels: hair whose crown touches the top edge covers
+# about 12% of the top strip, a stroke of a signature reaching an edge less.
+STRIP_WHITE_SHARE = 0.85
+# ... unless one line along the edge is mostly non-white: a frame line, dense along a whole edge.
+LINE_WHITE_SHARE = 0.5
 
 SIGNATURES = {
     "pdf": (b"%PDF-",),
@@ -74,27 +92,64 @@ def _check_image(data: bytes, spec: MaterialSpec | None) -> None:
                 raise UploadRejected(
                     f"{spec.label}须为宽 {width} 像素、高 {height} 像素，所选图片为宽 {image.width}、高 {image.height} 像素。"
                 )
-            if spec and spec.white_background and not _has_white_border(image):
-                raise UploadRejected(f"{spec.label}须为白色背景，所选图片的背景不是白色。")
+            if spec and spec.white_background:
+                parts = _non_white_background_parts(image)
+                if parts:
+                    raise UploadRejected(
+                        f"{spec.label}须为白色背景：所选图片{'、'.join(parts)}的背景不是白色，请使用白色背景重新拍摄。"
+                    )
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadRejected("图片像素过大，请缩小后重新上传。") from None
     except (UnidentifiedImageError, OSError):
         raise UploadRejected("图片文件已损坏或无法识别，请重新导出后上传。") from None
 
 
-def _has_white_border(image: Image.Image) -> bool:
-    """The outer 2% of the picture is (nearly) white, as a white background is."""
-    grey = image.convert("L")
-    width, height = grey.size
-    band = max(1, min(width, height) // 50)
-    strips = [
-        grey.crop((0, 0, width, band)), grey.crop((0, height - band, width, height)),
-        grey.crop((0, 0, band, height)), grey.crop((width - band, 0, width, height)),
-    ]
-    histograms = [strip.histogram() for strip in strips]  # 256 counts of grey levels each
-    total = sum(sum(histogram) for histogram in histograms)
-    bright = sum(sum(histogram[225:]) for histogram in histograms)
-    return bright >= 0.9 * total
+def _non_white_background_parts(image: Image.Image) -> list[str]:
+    """The parts of the edge where a background shows that are not white; empty if all are.
+
+    Only the top edge and the upper part of both side edges are judged: in an ID
+    photo the shoulders fill the bottom edge and the lower sides, so those show
+    the person, not the background. A signature (ink on white) is judged the same
+    way; its bottom edge is white too, but need not be for it to pass.
+    """
+    width, height = image.size
+    depth = max(MIN_STRIP_PX, round(min(width, height) * STRIP_SHARE))
+    side_height = round(height * SIDE_HEIGHT_SHARE)
+    strips = {  # label: (box, whether the edge, and so a frame line on it, runs horizontally)
+        "顶部": ((0, 0, width, depth), True),
+        "左侧上部": ((0, 0, depth, side_height), False),
+        "右侧上部": ((width - depth, 0, width, side_height), False),
+    }
+    return [label for label, (box, horizontal) in strips.items()
+            if not _is_white_strip(_white_mask(image.crop(box).convert("RGB")), horizontal)]
+
+
+def _white_mask(rgb: Image.Image) -> Image.Image:
+    """255 where a pixel is white paper: every channel bright and the channels nearly equal; else 0.
+
+    Judging only brightness would pass a light blue background, bright in grey.
+    """
+    red, green, blue = rgb.split()
+    darkest = ImageChops.darker(red, ImageChops.darker(green, blue))
+    brightest = ImageChops.lighter(red, ImageChops.lighter(green, blue))
+    bright = darkest.point(lambda level: 255 if level >= WHITE_MIN_CHANNEL else 0)
+    neutral = ImageChops.subtract(brightest, darkest).point(lambda spread: 255 if spread <= WHITE_MAX_SPREAD else 0)
+    return ImageChops.darker(bright, neutral)  # both
+
+
+def _is_white_strip(strip: Image.Image, horizontal: bool) -> bool:
+    """Mostly white, and no line along the edge mostly dark (a frame line, however thin)."""
+    if _white_share(strip) < STRIP_WHITE_SHARE:
+        return False
+    width, height = strip.size
+    lines = ([(0, y, width, y + 1) for y in range(height)] if horizontal
+             else [(x, 0, x + 1, height) for x in range(width)])
+    return all(_white_share(strip.crop(line)) >= LINE_WHITE_SHARE for line in lines)
+
+
+def _white_share(mask: Image.Image) -> float:
+    histogram = mask.histogram()  # of a 0/255 mask: counts at 0 and 255 only
+    return histogram[255] / sum(histogram)
 
 
 def _check_issue_date(spec: MaterialSpec, issued_on: datetime.date | None, today: datetime.date) -> None:
