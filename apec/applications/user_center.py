@@ -73,7 +73,7 @@ def applications():
         tab=tab,
         page=page,
         q=query_text,
-        status=status,
+        status_filter=status,
         statuses=statuses,
         status_label=lambda code: province_status_label(province, code),
     )[0]

@@ -22,6 +22,7 @@ from ..provinces.registry import get_province
 from ..notifications import outbound as notifications
 from ..notifications.outbound import after_commit
 from ..timefmt import add_months
+from . import changes
 from .models import Application, Card, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
@@ -58,14 +59,16 @@ def transition(application: Application, action: str, actor: User, *, expected_v
         if rule.needs_comment and not comment.strip():
             raise WorkflowError(f"请填写{rule.label}的意见或原因。", status=422)
         before, office_before = current.status, current.office_code
-        decided = ACTIONS.get(action, _no_work)(current, actor, comment=comment, **data)
+        recorded: dict = {}  # what the action's own work adds to the timeline entry
+        decided = ACTIONS.get(action, _no_work)(current, actor, comment=comment, record=recorded, **data)
         target = rule.target or decided
         if target is None or (rule.target is None and target not in rule.outcomes):
             raise RuntimeError(f"action {action} decided no valid target ({target})")
         current.status = target
         db.session.add(TimelineEvent(
             application_id=current.id, actor_id=actor.id, action=action, from_status=before,
-            to_status=target, office_code=office_before, comment=comment.strip(), data=_event_data(data),
+            to_status=target, office_code=office_before, comment=comment.strip(),
+            data=_event_data(dict(data, **recorded)),
         ))
         label = "审核不通过" if action == "reject" and before != "submitted" else rule.label
         _notify(current, label, target, comment.strip(), rule.notify_sms)
@@ -135,12 +138,16 @@ def _check(application: Application, rule, action: str, actor: User, expected_ve
             raise WorkflowError(f"本省不支持{rule.label}申请单。")
 
 
-def _on_submit(application: Application, actor: User, **_) -> None:
+def _on_submit(application: Application, actor: User, *, record: dict, **_) -> None:
     province = get_province(application.province)
     _lock_persons(application)
     problems = missing_items(province, application)
     if problems:
         raise WorkflowError("申请信息尚不完整，请补全后再提交。", status=422, problems=problems)
+    extra = dict(application.extra or {})
+    if application.status == "returned":
+        # The office that returned it sees what changed since (its 待办 marks it 重新提交).
+        record["changes"] = changes.changes_since(extra.get("as_submitted"), application)
     if application.number is None:
         application.number = next_application_number()
     if application.status == "draft":
@@ -157,9 +164,9 @@ def _on_submit(application: Application, actor: User, **_) -> None:
     for member in application.members:
         member.snapshot = person_snapshot(member.person)
     application.submitted_at = utcnow()
-    extra = dict(application.extra or {})
     extra.pop("unsaved", None)
     extra.pop("review_opinion", None)
+    extra["as_submitted"] = changes.fingerprint(application)
     application.extra = extra
 
 

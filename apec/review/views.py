@@ -6,6 +6,7 @@ the reason and changes nothing.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -16,7 +17,7 @@ from ..accounts.models import ROLE_REVIEWER
 from ..applications.access import can_view
 from ..applications.models import Application, TimelineEvent
 from ..applications.states import REVIEW_STATUSES
-from ..applications.statuses import RETURN_SECTIONS, STATUS_LABELS
+from ..applications.statuses import RETURN_SECTIONS, STATUS_LABELS, province_status_label
 from ..applications.workflow import WorkflowError, current_payment, record_economy_decisions, transition
 from ..economies import preclearing_economies
 from ..enterprises.models import Enterprise
@@ -31,6 +32,9 @@ bp = Blueprint("review", __name__, url_prefix="/staff")
 reviewer_required = roles_required(ROLE_REVIEWER)
 
 FINISHED = ("rejected", "picked_up", "mailed", "card_cancelled", "draft")
+# Where staff word a status differently from the enterprise: 已反馈审核意见 is, for the
+# office, an application it sent back.
+STAFF_STATUS_LABELS = {"returned": "已退回"}
 # Statuses in which the office itself must act; waiting for the enterprise's payment or for the
 # economies' decisions (months, seed 004) does not make an office late.
 OFFICE_ACTS_ON = ("submitted", "city_review", "province_review", "mfa_review", "payment_review",
@@ -78,14 +82,16 @@ def queue():
         .where(Application.province == current_user.province)
     )
     if view == "done":
+        # Handled here and now elsewhere, finished, or returned by this office until it comes back.
         handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == current_user.office_code)
         statement = statement.where(Application.id.in_(handled), or_(
-            Application.office_code != current_user.office_code, Application.status.in_(FINISHED)))
+            Application.office_code != current_user.office_code, Application.status.in_(FINISHED + ("returned",))))
     else:
         view = "todo"
         statement = statement.where(Application.office_code == current_user.office_code,
                                     Application.status.not_in(FINISHED), Application.status != "returned")
-    if status in STATUS_LABELS:
+    statuses = queue_statuses(province, view)
+    if status in statuses:
         statement = statement.where(Application.status == status)
     if business_type in dict(province.business_types()):
         statement = statement.where(Application.business_type == business_type)
@@ -105,16 +111,48 @@ def queue():
         select(TimelineEvent.application_id, func.max(TimelineEvent.created_at))
         .where(TimelineEvent.application_id.in_(ids)).group_by(TimelineEvent.application_id)
     ).all()) if ids else {}
+    resubmitted = resubmissions([application for application in page.items if application.status == "submitted"])
     rows = []
     for application in page.items:
         waited = (now - last_at[application.id]).days
         office_must_act = application.status in OFFICE_ACTS_ON
-        rows.append((application, waited if view == "todo" and office_must_act and waited > overdue_days else 0))
+        overdue = waited if view == "todo" and office_must_act and waited > overdue_days else 0
+        rows.append(QueueRow(application, overdue, resubmitted.get(application.id)))
     return render(
         "review/queue.html", block="results", page=page, rows=rows, view=view,
-        office=office, status=status, business_type=business_type,
-        enterprise=enterprise_name, since=since, until=until, statuses=list(STATUS_LABELS.items()),
+        office=office, status_filter=status, business_type=business_type,
+        enterprise=enterprise_name, since=since, until=until, statuses=list(statuses.items()),
     )[0]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    application: Application
+    overdue_days: int               # > 0 when the office is late with it
+    resubmission: TimelineEvent | None  # 重新提交 after a 退回, with what changed
+
+
+def queue_statuses(province, view: str) -> dict[str, str]:
+    """The status filter of a list: the statuses its applications can be in, as staff call them."""
+    if view == "todo":
+        codes = [code for code in STATUS_LABELS if code not in FINISHED and code != "returned"]
+    else:
+        codes = [code for code in STATUS_LABELS if code != "draft"]
+    return {code: STAFF_STATUS_LABELS.get(code) or province_status_label(province, code) for code in codes}
+
+
+def resubmissions(applications) -> dict[int, TimelineEvent]:
+    """For applications waiting for 受理: the 重新提交 event, when that is how they came back."""
+    ids = [application.id for application in applications]
+    if not ids:
+        return {}
+    latest = (
+        select(func.max(TimelineEvent.id)).where(TimelineEvent.application_id.in_(ids),
+                                                 TimelineEvent.action != "economy_decision")
+        .group_by(TimelineEvent.application_id)
+    )
+    events = db.session.scalars(select(TimelineEvent).where(TimelineEvent.id.in_(latest)))
+    return {event.application_id: event for event in events if event.action == "resubmit"}
 
 
 @bp.post("/batch-accept")
@@ -160,6 +198,7 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
         "review/detail.html", application=application, mine=mine, next_office=following,
         payment=current_payment(application), sections=returnable_sections(province),
         economies=preclearing_economies(), error=error, status=error.status if error else status,
+        resubmission=resubmissions([application]).get(application.id) if application.status == "submitted" else None,
         today=datetime.date.today(),
     )
 

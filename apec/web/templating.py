@@ -12,7 +12,12 @@ from .htmx import is_htmx_request
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context):
-    """The whole page, or only `block` when HTMX asked for a part of it."""
+    """The whole page, or only `block` when HTMX asked for a part of it.
+
+    `status` is the HTTP status: a template variable of that name would be taken for it.
+    """
+    if not isinstance(status, int):
+        raise TypeError(f"render(status={status!r}): the HTTP status; give the template variable another name")
     if block and is_htmx_request():
         return render_block(template, block, **context), status
     return render_template(template, **context), status
@@ -59,6 +64,10 @@ def init_app(app):
         payment_method_labels=statuses.PAYMENT_METHOD_LABELS,
         payment_status_labels=statuses.PAYMENT_STATUS_LABELS,
     )
+
+    from ..applications.changes import summary as change_summary
+
+    app.jinja_env.filters["change_summary"] = change_summary
 
     from ..economies import economy_name
 
