@@ -154,7 +154,8 @@ def remove_member(application: Application, member: ApplicationMember) -> None:
 
 
 def _remove_member(application: Application, member: ApplicationMember) -> None:
-    for material in [m for m in application.materials if m.member_id == member.id]:
+    # The member's files go with the member, history included (it cannot outlive the member's row).
+    for material in [m for m in application.materials + application.material_history if m.member_id == member.id]:
         delete_material(material, commit=False)
     application.members.remove(member)
     db.session.delete(member)

@@ -56,7 +56,16 @@ class Application(TimestampMixin, db.Model):
     timeline = relationship(
         "TimelineEvent", back_populates="application", order_by="TimelineEvent.id"
     )
-    materials = relationship("Material", order_by="Material.id", viewonly=True)
+    # The files as they are now; files replaced or deleted after a submission are history.
+    materials = relationship(
+        "Material", primaryjoin="and_(Application.id == Material.application_id, Material.superseded_at.is_(None))",
+        order_by="Material.id", viewonly=True,
+    )
+    material_history = relationship(
+        "Material",
+        primaryjoin="and_(Application.id == Material.application_id, Material.superseded_at.is_not(None))",
+        order_by="Material.id", viewonly=True,
+    )
     created_by = relationship("User")
 
 

@@ -32,7 +32,13 @@ def spec_by_code(province, application, code: str) -> MaterialSpec | None:
 
 
 def materials_of(application: Application, member_id: int | None) -> list[Material]:
+    """The current files of the application (member_id None) or of one member; never history."""
     return [material for material in application.materials if material.member_id == member_id]
+
+
+def slot_files(application: Application, member_id: int | None, code: str) -> list[Material]:
+    """The current files of one material of the list, oldest first."""
+    return [material for material in materials_of(application, member_id) if material.kind == code]
 
 
 def missing_items(province: ProvincePlugin, application: Application) -> list[str]:

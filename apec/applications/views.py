@@ -19,7 +19,7 @@ from ..enterprises.persons import PersonError, find_person, person_form_data
 from ..extensions import db
 from ..materials.checks import UploadRejected
 from ..materials.models import Material
-from ..materials.operations import delete_material, upload_material
+from ..materials.operations import file_to_replace, remove_material, replace_material, upload_material
 from ..provinces.registry import get_province
 from ..web.access import enterprise_required, owned_or_404
 from ..web.forms import checked_field
@@ -37,7 +37,7 @@ from .forms import (
     ReportForm,
 )
 from .models import Application, ApplicationMember
-from .requirements import materials_of, missing_items, spec_by_code, specs_for
+from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
 from .workflow import WorkflowError, transition
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -493,9 +493,7 @@ def materials_context(application, province, scopes=("application", "member")):
         "application_specs": specs_for(province, application, "application") if "application" in scopes else [],
         "member_specs": specs_for(province, application, "member") if "member" in scopes else [],
         "custom_materials": [m for m in materials_of(application, None) if m.kind is None],
-        "uploaded": lambda member_id, code: [
-            m for m in materials_of(application, member_id) if m.kind == code
-        ],
+        "uploaded": lambda member_id, code: slot_files(application, member_id, code),
         "custom_form": CustomMaterialForm(formdata=None),
     }
 
@@ -535,7 +533,7 @@ def upload(application_id: int):
         abort(400)
     title = (request.form.get("title") or "").strip()[:50]
     upload_file = request.files.get("file")
-    error = None
+    error, replaced = None, False
     if spec is None and not title:
         error = "请填写附件名称。"
     elif upload_file is None or not upload_file.filename:
@@ -548,14 +546,22 @@ def upload(application_id: int):
         except ValueError:
             error = "开具日期不是有效的日期，请按 年-月-日 填写。"
     if error is None and upload_file is not None and upload_file.filename:
+        # Into a full slot only as a replacement of the file the user confirmed (`replace`).
         try:
-            upload_material(application=application, member_id=member.id if member else None, spec=spec, title=title,
-                            filename=upload_file.filename, data=upload_file.read(), actor=current_user,
-                            issued_on=issued_on)
+            files = slot_files(application, member.id if member else None, code) if spec else []
+            old = file_to_replace(spec, files, request.form.get("replace", type=int))
+            replaced = old is not None
+            if replaced:
+                replace_material(old, application=application, spec=spec, filename=upload_file.filename,
+                                 data=upload_file.read(), actor=current_user, issued_on=issued_on)
+            else:
+                upload_material(application=application, member_id=member.id if member else None, spec=spec,
+                                title=title, filename=upload_file.filename, data=upload_file.read(),
+                                actor=current_user, issued_on=issued_on)
         except UploadRejected as rejection:
             error = rejection.message
     if error is None and not is_htmx_request():
-        flash("上传成功。", "success")
+        flash("已替换原文件。" if replaced else "上传成功。", "success")
     db.session.expire(application)
     return slot_response(application, province, member.id if member else None, spec, error)
 
@@ -565,10 +571,10 @@ def upload(application_id: int):
 def delete(application_id: int, material_id: int):
     application = editable_application(application_id)
     province = get_province(application.province)
-    material = owned_or_404(Material, material_id, application_id=application.id)
+    material = owned_or_404(Material, material_id, application_id=application.id, superseded_at=None)
     spec = spec_by_code(province, application, material.kind) if material.kind else None
     member_id = material.member_id
-    delete_material(material, current_user)
+    remove_material(application, material, current_user)
     if not is_htmx_request():
         flash("已删除。", "success")
     db.session.expire(application)

@@ -1,7 +1,7 @@
 import datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import TimestampMixin
@@ -26,3 +26,9 @@ class Material(TimestampMixin, db.Model):
     # Date the certificate was issued, for materials that must be recent.
     issued_on: Mapped[datetime.date | None] = mapped_column(Date)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # History: a file of a submitted application that was replaced or deleted is kept (the
+    # office saw it); it no longer counts as uploaded. None while the file is current.
+    superseded_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("material.id"))
+
+    replaced_by = relationship("Material", remote_side=[id], foreign_keys=[replaced_by_id])

@@ -5,8 +5,9 @@ import os
 
 from .. import audit
 from ..extensions import db
+from ..models_base import utcnow
 from ..provinces.schema import MaterialSpec
-from .checks import CONTENT_TYPES, EXTENSIONS, check_upload
+from .checks import CONTENT_TYPES, EXTENSIONS, UploadRejected, check_upload
 from .models import Material
 from .storage import get_storage
 
@@ -18,9 +19,9 @@ def clean_filename(name: str, kind: str) -> str:
     return base or f"附件{EXTENSIONS[kind]}"
 
 
-def upload_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str,
-                    filename: str, data: bytes, actor, issued_on=None) -> Material:
-    """Check and store one file; UploadRejected (nothing stored) if it fails a check."""
+def _store(*, application, member_id: int | None, spec: MaterialSpec | None, title: str, filename: str,
+           data: bytes, actor, issued_on) -> Material:
+    """Check the bytes, save them and add their row (not committed); UploadRejected if a check fails."""
     kind = check_upload(data, spec, issued_on=issued_on)
     key = get_storage().save(data)
     material = Material(
@@ -30,17 +31,87 @@ def upload_material(*, application, member_id: int | None, spec: MaterialSpec | 
         uploaded_by_id=actor.id, issued_on=issued_on,
     )
     db.session.add(material)
-    audit.record("material_uploaded", user=actor, application_id=application.id, kind=material.kind)
+    return material
+
+
+def _commit_or_forget(material: Material) -> None:
+    """Commit; if that fails, nothing is kept, not even the new file's bytes."""
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
-        get_storage().delete(key)
+        get_storage().delete(material.stored_name)
         raise
+
+
+def keeps_history(application) -> bool:
+    """Files of an application the office has seen (it was submitted once) are kept when replaced or deleted."""
+    return application.number is not None
+
+
+def upload_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str,
+                    filename: str, data: bytes, actor, issued_on=None) -> Material:
+    """Check and store one file; UploadRejected (nothing stored) if it fails a check."""
+    material = _store(application=application, member_id=member_id, spec=spec, title=title, filename=filename,
+                      data=data, actor=actor, issued_on=issued_on)
+    audit.record("material_uploaded", user=actor, application_id=application.id, kind=material.kind)
+    _commit_or_forget(material)
     return material
 
 
+class SlotFull(UploadRejected):
+    """The material already has as many files as it takes, and the user did not confirm a replacement."""
+
+
+def file_to_replace(spec: MaterialSpec | None, files: list[Material], replace_id: int | None) -> Material | None:
+    """Which of a slot's current `files` an upload replaces: the one the user confirmed, or None to add a file.
+
+    SlotFull when the slot is full and the user confirmed no file of it.
+    """
+    chosen = next((material for material in files if material.id == replace_id), None) if replace_id else None
+    if chosen is not None or spec is None or len(files) < spec.max_count:
+        return chosen
+    if len(files) == 1:
+        raise SlotFull(f"{spec.label}已上传 1 个文件（最多 {spec.max_count} 个）。"
+                       "如需替换，请勾选“确认替换原文件”后重新上传；原文件未作改动。")
+    raise SlotFull(f"{spec.label}已上传 {len(files)} 个文件（最多 {spec.max_count} 个）。"
+                   "如需替换，请选择要替换的文件后重新上传；原文件未作改动。")
+
+
+def replace_material(old: Material, *, application, spec: MaterialSpec | None, filename: str, data: bytes, actor,
+                     issued_on=None) -> Material:
+    """Store a new file in place of `old`; UploadRejected (nothing changed) if the new one fails a check.
+
+    Once the application was submitted the old file stays as history (replaced by the new
+    one, still downloadable by whoever may see the application); in a draft it is deleted.
+    """
+    new = _store(application=application, member_id=old.member_id, spec=spec, title=old.title, filename=filename,
+                 data=data, actor=actor, issued_on=issued_on)
+    old_key = None
+    if keeps_history(application):
+        old.superseded_at, old.replaced_by = utcnow(), new
+    else:
+        old_key = old.stored_name
+        db.session.delete(old)
+    audit.record("material_replaced", user=actor, application_id=application.id, kind=new.kind, replaced_id=old.id)
+    _commit_or_forget(new)
+    if old_key:
+        get_storage().delete(old_key)
+    return new
+
+
+def remove_material(application, material: Material, actor) -> None:
+    """删除 by the enterprise: kept as history once the application was submitted, else gone."""
+    if not keeps_history(application):
+        delete_material(material, actor)
+        return
+    material.superseded_at = utcnow()
+    audit.record("material_deleted", user=actor, application_id=material.application_id, kind=material.kind)
+    db.session.commit()
+
+
 def delete_material(material: Material, actor=None, commit: bool = True) -> None:
+    """Delete the row and its bytes, history or not (a draft's file, a removed member's files)."""
     key = material.stored_name
     db.session.delete(material)
     if actor is not None:

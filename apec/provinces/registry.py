@@ -45,6 +45,9 @@ def _read_toml(path: Path) -> dict:
 def _lookup(data: dict, location: tuple) -> bool:
     node = data
     for part in location:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):  # an entry of a material list
+            node = node[int(part)]
+            continue
         if not isinstance(node, dict) or part not in node:
             return False
         node = node[part]

@@ -75,6 +75,9 @@ class MaterialSpec(Strict):
     example: str = Field(default="", description="what a correct upload looks like (查看示例)")
     ownership: tuple[Ownership, ...] = Field(default=(), description="only for these ownerships; empty: all")
     issued_within_months: int | None = Field(default=None, ge=1, description="certificate must be this recent")
+    max_count: int = Field(
+        default=1, ge=1, description="files this material takes; uploading into a full slot replaces one"
+    )
 
 
 class Wizard(Strict):

@@ -22,6 +22,7 @@ from ..applications.workflow import WorkflowError, current_payment, record_econo
 from ..economies import preclearing_economies
 from ..enterprises.models import Enterprise
 from ..extensions import db
+from ..materials.history import replaced_files, slot_history
 from ..models_base import utcnow
 from ..provinces.registry import get_province
 from ..timefmt import utc_start_of
@@ -199,6 +200,7 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
         payment=current_payment(application), sections=returnable_sections(province),
         economies=preclearing_economies(), error=error, status=error.status if error else status,
         resubmission=resubmissions([application]).get(application.id) if application.status == "submitted" else None,
+        replaced=replaced_files(application), material_history=slot_history(application),
         today=datetime.date.today(),
     )
 
