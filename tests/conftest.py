@@ -118,10 +118,17 @@ def csrf_token_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+VERSION_RE = re.compile(r'name="version" value="(\d+)"')
+
+
 def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
-    """POST a form the way a browser does: load the page, take its CSRF token, send."""
+    """POST a form the way a browser does: load the page, take its hidden CSRF token (and the
+    version a saving form was read at, unless the test sets one), send."""
     page_html = client.get(page or url).get_data(as_text=True)
     payload = dict(data, csrf_token=csrf_token_from(page_html))
+    version = VERSION_RE.search(page_html)
+    if version and "version" not in payload:
+        payload["version"] = version.group(1)
     return client.post(url, data=payload, **kwargs)
 
 

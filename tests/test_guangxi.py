@@ -135,6 +135,9 @@ def test_bad_member_input_is_kept_and_nothing_is_added(app, client, scalar, guan
 def test_report_keeps_what_was_typed_when_it_does_not_validate(client, scalar, guangxi):
     application_id = start(client)
     response = report(client, application_id, action="draft", payment_method="", purpose="洽谈业务")
+    assert response.status_code == 200, "暂存 keeps a draft, however incomplete"
+    assert "已暂存" in response.get_data(as_text=True) and "请选择支付方式" in response.get_data(as_text=True)
+    response = report(client, application_id, action="submit", payment_method="", purpose="洽谈业务")
     assert response.status_code == 422
     assert "请选择支付方式" in response.get_data(as_text=True)
     assert 'value="南宁市青秀区民族大道100号"' in client.get(f"/apply/{application_id}/report").get_data(as_text=True)

@@ -11,6 +11,7 @@ from ..crypto import decrypt, encrypt
 from ..enterprises.models import AddressBookEntry, Enterprise, InvoiceBookEntry, Person
 from ..extensions import db
 from ..materials.operations import delete_material
+from ..models_base import utcnow
 from .models import Application, ApplicationMember
 
 EDITABLE_STATUSES = ("draft", "returned")
@@ -39,6 +40,12 @@ def start_application(enterprise: Enterprise, actor, business_type: str) -> Appl
     audit.record("application_started", user=actor, business_type=business_type)
     db.session.commit()
     return application
+
+
+def _saved(application: Application) -> None:
+    """Every saved step bumps the version, even one that changed only a person or the
+    enterprise: a page read before it is then out of date, and its save is refused."""
+    application.updated_at = utcnow()
 
 
 def _set_extra(application: Application, key: str, value) -> None:
@@ -79,8 +86,16 @@ def _clear_unsaved(application: Application, step: str) -> None:
     _set_extra(application, "unsaved", unsaved or None)
 
 
+def forget_unsaved(application: Application, step: str) -> None:
+    """Drop what was kept of a step the user left empty."""
+    if step in (application.extra or {}).get("unsaved", {}):
+        _clear_unsaved(application, step)
+        db.session.commit()
+
+
 def acknowledge_notice(application: Application) -> None:
     _set_extra(application, "notice_ack", True)
+    _saved(application)
     db.session.commit()
 
 
@@ -98,6 +113,7 @@ def save_form(application: Application, *, contact_name: str, contact_phone: str
             "trade_kind": declaration["trade_kind"], "trade_note": declaration["trade_note"],
         })
     _clear_unsaved(application, "form")
+    _saved(application)
     db.session.commit()
 
 
@@ -130,6 +146,7 @@ def save_member(application: Application, province, member: ApplicationMember | 
     if member is not None:
         update_person(member.person, data, actor)
         _clear_unsaved(application, f"member-{member.id}")
+        _saved(application)
         db.session.commit()
         return member
     person = find_person(application.enterprise_id, data["id_number"])
@@ -144,6 +161,7 @@ def save_member(application: Application, province, member: ApplicationMember | 
         person = create_person(application.enterprise_id, data, actor)
     member = add_member(application, person)
     _clear_unsaved(application, "member-new")
+    _saved(application)
     db.session.commit()
     return member
 
@@ -171,6 +189,7 @@ def save_pickup(application: Application, *, method: str, point: dict | None = N
     else:
         application.pickup_snapshot = point
     _clear_unsaved(application, "pickup")
+    _saved(application)
     db.session.commit()
 
 

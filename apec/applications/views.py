@@ -7,7 +7,7 @@ with 303 redirects; HTMX only swaps parts (material slots, member rows).
 
 import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -98,10 +98,76 @@ def flagged_sections(application) -> set[str]:
     return set((application.extra.get("review_opinion") or {}).get("fields", []))
 
 
-def render_step(application, province, step, status=200, **context):
+def saving() -> bool:
+    """True when this request saves its step: a POST from a page read at the current version.
+
+    A POST from an out-of-date page (another tab saved meanwhile) saves nothing: the step is
+    shown as it is stored now, with what the user typed listed beside it (409).
+    """
+    return request.method == "POST" and g.get("stale_input") is None
+
+
+def refuse_if_stale(application) -> None:
+    if request.method == "POST" and request.form.get("action") != "check" \
+            and request.form.get("version", type=int) != application.version:
+        g.stale_input = request.form.copy()
+
+
+def posted(form_class, **kwargs):
+    """A step's form: from the POST when this request saves, else from what is stored."""
+    return form_class(**kwargs) if saving() else form_class(formdata=None, **kwargs)
+
+
+def typed_but_not_saved(form, typed) -> list[tuple[str, str]]:
+    """The fields of a refused (stale) save whose typed value differs from the stored one."""
+    if form is None:
+        return []
+    shown = []
+    for field in form:
+        if field.type in ("CSRFTokenField", "HiddenField", "SubmitField") or field.name not in typed:
+            continue
+        value = typed.get(field.name, "").strip()
+        stored = "" if field.data is None else str(field.data)
+        if not value or value == stored or (field.type == "BooleanField" and bool(field.data)):
+            continue
+        choices = dict((str(key), label) for key, label, *_ in (getattr(field, "choices", None) or []))
+        shown.append((field.label.text, choices.get(value, value)))
+    return shown
+
+
+def is_draft_save() -> bool:
+    return request.method == "POST" and request.form.get("action") == "draft"
+
+
+def still_missing(form) -> list[str]:
+    """What a draft still lacks, as a neutral list; the form's errors are cleared, since a
+    draft may be incomplete (they come back when the user goes on to the next step)."""
+    if form is None or not form.errors:
+        return []
+    items = []
+    for field in form:
+        if field.errors:
+            items.append(f"{field.label.text}：{'；'.join(field.errors)}")
+            field.errors = []
+    form.form_errors = []
+    return items
+
+
+def render_step(application, province, step, status=200, refused=False, **context):
+    """The step's page. After 暂存 with incomplete input (kept as a draft) it says 已暂存 with
+    what is missing (200); a refusal (`refused`: e.g. a card holder as applicant) stays an error."""
+    stale_input = g.get("stale_input")
+    if stale_input is not None:
+        status = 409
+        stale_input = typed_but_not_saved(context.get("form"), stale_input)
+    draft_saved = saving() and is_draft_save() and not refused
+    missing = still_missing(context.get("form")) if draft_saved or request.method == "GET" else []
+    if draft_saved:
+        status = 200
     return render(
         f"applications/step_{step}.html", application=application, province=province, step=step,
-        flagged=flagged_sections(application),
+        flagged=flagged_sections(application), stale_input=stale_input, draft_saved=draft_saved,
+        still_missing=missing,
         steps=wizard_steps(province), previous_step=step_before(province, step),
         next_step=step_after(province, step), status=status, **context,
     )
@@ -123,13 +189,13 @@ def step_form(form_class, application, step, **kwargs):
     A form rebuilt from unsaved input is validated again, so its errors show
     as they did when the user left (even after logging out and back in).
     """
-    if request.method == "GET":
+    if not saving():
         unsaved = drafts.unsaved_input(application, step)
         if unsaved:
             form = form_class(formdata=MultiDict(unsaved), meta={"csrf": False}, **kwargs)
             form.validate()
             return form
-    return form_class(**kwargs)
+    return posted(form_class, **kwargs)
 
 
 # --- 业务申报: choose and start -------------------------------------------------------------
@@ -169,15 +235,16 @@ def step(application_id: int, step: str):
             return render("applications/conflict.html", application=application, status=409,
                           message="该申请单已提交，无需重复提交，也不能再修改。")
         return redirect(url_for("user_center.application_detail", application_id=application.id))
+    refuse_if_stale(application)
     return STEP_VIEWS[step](application, province)
 
 
 def notice_step(application, province):
-    form = NoticeForm()
-    if form.validate_on_submit():
+    form = posted(NoticeForm)
+    if saving() and form.validate():
         drafts.acknowledge_notice(application)
         return advance(application, province, "notice")
-    status = 422 if request.method == "POST" else 200
+    status = 422 if saving() else 200
     return render_step(application, province, "notice", status=status, form=form)
 
 
@@ -203,7 +270,7 @@ def form_step(application, province):
     persons = enterprise_persons()
     form = contact_form(application, province, persons)
     refusal = None
-    if request.method == "POST" and form.validate():
+    if saving() and form.validate():
         person = None
         if needs_applicant:
             person = next((p for p in persons if str(p.id) == form.applicant.data), None)
@@ -221,17 +288,18 @@ def form_step(application, province):
             return advance(application, province, "form")
         form.applicant.errors.append(refusal)
     status = 200
-    if request.method == "POST":
+    if saving():
         drafts.keep_unsaved(application, "form", request.form)
         status = 422
-    return render_step(application, province, "form", status=status, form=form, needs_applicant=needs_applicant)
+    return render_step(application, province, "form", status=status, form=form, needs_applicant=needs_applicant,
+                       refused=refusal is not None)
 
 
 def members_step(application, province):
     if province.config.wizard.member_form:
         return member_form_step(application, province)
-    form = AddMemberForm(persons=enterprise_persons())
-    if request.method == "POST":
+    form = AddMemberForm(formdata=None, persons=enterprise_persons())
+    if saving():
         if not application.members:
             flash("请至少添加一名申请人。", "error")
             return render_step(application, province, "members", status=422, form=form)
@@ -261,21 +329,25 @@ def member_form_step(application, province):
             form = PersonForm(formdata=None, data=person_form_data(found))
         return render_member_form(application, province, member, form, lookup_message=lookup_message)
 
-    if request.method == "GET":
+    if not saving():
         data = person_form_data(member.person) if member else None
         form = step_form(PersonForm, application, f"member-{member.id if member else 'new'}", data=data)
         return render_member_form(application, province, member, form)
 
     form = PersonForm()
+    if member is None and untouched(form):
+        return blank_new_member(application, province, action)
+    unsaved_key = f"member-{member.id if member else 'new'}"
     if not form.validate():
-        drafts.keep_unsaved(application, f"member-{member.id if member else 'new'}", request.form)
+        drafts.keep_unsaved(application, unsaved_key, request.form)
         return render_member_form(application, province, member, form, status=422)
     try:
         member = drafts.save_member(application, province, member, form.data, current_user)
     except (drafts.DraftError, PersonError) as error:
         target = form.id_number if isinstance(error, PersonError) else form.name
         target.errors.append(error.message)
-        return render_member_form(application, province, member, form, status=422)
+        drafts.keep_unsaved(application, unsaved_key, request.form)
+        return render_member_form(application, province, member, form, status=422, refused=True)
     if action == "next_person":
         flash(f"已保存 {member.person.name}，请填写下一人。", "success")
         return redirect(url_for("apply.step", application_id=application.id, step="members", member="new"), code=303)
@@ -286,13 +358,32 @@ def member_form_step(application, province):
     return advance(application, province, "members")
 
 
-def render_member_form(application, province, member, form, status=200, lookup_message=None):
-    return render_step(application, province, "members", status=status, form=form, member=member,
+def untouched(form) -> bool:
+    """Nothing typed into the form: every field is empty or still shows its default."""
+    return all(field.data in (None, "", field.default) for field in form if field.type != "CSRFTokenField")
+
+
+def blank_new_member(application, province, action):
+    """The empty 新增成员 form left open after 保存并下一人 is skipped, not validated."""
+    drafts.forget_unsaved(application, "member-new")
+    if action == "next" and application.members:
+        return advance(application, province, "members")
+    if action == "next":
+        flash("请至少填写一名成员的信息。", "error")
+    elif action == "draft":
+        flash("已暂存。新增成员表中尚未填写内容。", "success")
+    else:
+        flash("请先填写该成员的信息。", "error")
+    return redirect(url_for("apply.step", application_id=application.id, step="members", member="new"), code=303)
+
+
+def render_member_form(application, province, member, form, status=200, lookup_message=None, refused=False):
+    return render_step(application, province, "members", status=status, refused=refused, form=form, member=member,
                        lookup_message=lookup_message, **materials_context(application, province, scopes=("member",)))
 
 
 def materials_step(application, province):
-    if request.method == "POST":
+    if saving():
         return advance(application, province, "materials")
     return render_step(application, province, "materials", **materials_context(application, province))
 
@@ -318,11 +409,15 @@ def pickup_form(application, province, form_class=PickupForm, **kwargs):
 
 def pickup_step(application, province):
     form, office, points = pickup_form(application, province)
-    if request.method == "POST" and form.validate():
+
+    def save():
         drafts.save_pickup(application, method=form.method.data, point=form.chosen_point(), address=form.address_data())
+
+    if saving() and form.validate():
+        save()
         return advance(application, province, "pickup")
     status = 200
-    if request.method == "POST":
+    if saving():
         drafts.keep_unsaved(application, "pickup", request.form)
         status = 422
     return render_step(application, province, "pickup", status=status, form=form, office=office, points=points)
@@ -341,22 +436,22 @@ def report_form(application, province):
 
 def report_step(application, province):
     form, office, points = report_form(application, province)
-    version = request.form.get("version", type=int)
-    if request.method == "POST" and version is not None and version != application.version:
-        return render("applications/conflict.html", application=application, status=409,
-                      message="该申请单已提交或已被更新（可能在另一个页面操作过），请刷新页面查看最新状态。")
-    if request.method == "POST" and form.validate():
+
+    def save():
         drafts.save_report(
             application, method=form.method.data, point=form.chosen_point(), address=form.address_data(),
             payment_method=form.payment_method.data, invoice=form.invoice_data(), purpose=form.purpose.data,
             contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
         )
+
+    if saving() and form.validate():
+        save()
         if request.form.get("action") == "draft":
             return advance(application, province, "report")
-        # Saving just bumped the version; the check against the page's version was made above.
+        # Saving just bumped the version; the page's version was checked before saving.
         return submit_application(application, expected_version=application.version)
     status = 200
-    if request.method == "POST":
+    if saving():
         drafts.keep_unsaved(application, "report", request.form)
         status = 422
     return render_step(application, province, "report", status=status, form=form, office=office, points=points,
@@ -364,7 +459,7 @@ def report_step(application, province):
 
 
 def confirm_step(application, province):
-    if request.method == "POST":
+    if saving():
         return submit_application(application)
     return render_step(application, province, "confirm", problems=missing_items(province, application),
                        **materials_context(application, province))
