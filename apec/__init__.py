@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .applications.user_center import bp as user_center_bp
+    from .applications.book_panel import bp as apply_books_bp
     from .applications.views import bp as apply_bp
     from .documents.views import bp as documents_bp
     from .materials.views import bp as materials_bp
@@ -57,8 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.views import bp as site_bp
 
     for blueprint in (
-        site_bp, accounts_bp, enterprises_bp, user_center_bp, apply_bp, materials_bp, documents_bp, notifications_bp,
-        review_bp, admin_bp,
+        site_bp, accounts_bp, enterprises_bp, user_center_bp, apply_bp, apply_books_bp, materials_bp, documents_bp,
+        notifications_bp, review_bp, admin_bp,
     ):
         app.register_blueprint(blueprint)
 

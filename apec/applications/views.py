@@ -407,12 +407,31 @@ def pickup_form(application, province, form_class=PickupForm, **kwargs):
     return form, office, points
 
 
+def leave_for_book(application, step, form, save):
+    """管理地址簿 / 管理发票信息 without JavaScript: save the step as a draft first (what does not
+    validate yet is kept as typed), then open the book's page, which comes back here."""
+    book = books.BOOKS.get(request.form["action"].removeprefix("book:"))
+    if book is None:
+        abort(400)
+    if form.validate():
+        save()
+    else:
+        drafts.keep_unsaved(application, step, request.form)
+    return redirect(url_for(f"enterprises.{book.name}", next=step_url(application, step)), code=303)
+
+
+def going_to_book() -> bool:
+    return saving() and request.form.get("action", "").startswith("book:")
+
+
 def pickup_step(application, province):
     form, office, points = pickup_form(application, province)
 
     def save():
         drafts.save_pickup(application, method=form.method.data, point=form.chosen_point(), address=form.address_data())
 
+    if going_to_book():
+        return leave_for_book(application, "pickup", form, save)
     if saving() and form.validate():
         save()
         return advance(application, province, "pickup")
@@ -444,6 +463,8 @@ def report_step(application, province):
             contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
         )
 
+    if going_to_book():
+        return leave_for_book(application, "report", form, save)
     if saving() and form.validate():
         save()
         if request.form.get("action") == "draft":

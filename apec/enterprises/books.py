@@ -61,10 +61,39 @@ INVOICES = Book("invoices", "发票信息", "发票信息", InvoiceBookEntry, In
                 (("title", "发票抬头"), ("tax_number", "纳税人识别号"), ("bank", "开户行"), ("account", "账号")))
 
 
+BOOKS = {book.name: book for book in (ADDRESSES, INVOICES)}
+
+
 def entries(book: Book):
     return db.session.scalars(
         select(book.model).where(book.model.enterprise_id == current_user.enterprise_id).order_by(book.model.id)
     ).all()
+
+
+def save_entry(book: Book, entry, form, actor):
+    """新增 (entry None) or 修改 one entry from a validated form; returns the entry."""
+    if entry is None:
+        entry = book.model(enterprise_id=actor.enterprise_id)
+        db.session.add(entry)
+    for field in book.fields():
+        setattr(entry, field, form[field].data)
+    if getattr(entry, "is_default", False):
+        for other in entries(book):
+            if other is not entry:
+                other.is_default = False
+    audit.record(f"{book.name}_saved", user=actor)
+    db.session.commit()
+    return entry
+
+
+def delete_entry(book: Book, entry, actor) -> None:
+    db.session.delete(entry)
+    audit.record(f"{book.name}_deleted", user=actor)
+    db.session.commit()
+
+
+def own_entry(book: Book, entry_id: int):
+    return owned_or_404(book.model, entry_id, enterprise_id=current_user.enterprise_id)
 
 
 def _back():
@@ -76,30 +105,17 @@ def register(bp: Blueprint, book: Book) -> None:
         return render("enterprises/book.html", book=book, entries=entries(book), back=_back())[0]
 
     def edit(entry_id: int | None = None):
-        entry = owned_or_404(book.model, entry_id, enterprise_id=current_user.enterprise_id) if entry_id else None
+        entry = own_entry(book, entry_id) if entry_id else None
         form = book.form(obj=entry) if request.method == "GET" else book.form()
         if form.validate_on_submit():
-            if entry is None:
-                entry = book.model(enterprise_id=current_user.enterprise_id)
-                db.session.add(entry)
-            for field in book.fields():
-                setattr(entry, field, form[field].data)
-            if getattr(entry, "is_default", False):
-                for other in entries(book):
-                    if other is not entry:
-                        other.is_default = False
-            audit.record(f"{book.name}_saved", user=current_user)
-            db.session.commit()
+            save_entry(book, entry, form, current_user)
             flash(f"已保存{book.item}。", "success")
             return redirect(_back() or url_for(f"enterprises.{book.name}"), code=303)
         status = 422 if request.method == "POST" else 200
         return render("enterprises/book_form.html", book=book, form=form, entry=entry, back=_back(), status=status)
 
     def delete(entry_id: int):
-        entry = owned_or_404(book.model, entry_id, enterprise_id=current_user.enterprise_id)
-        db.session.delete(entry)
-        audit.record(f"{book.name}_deleted", user=current_user)
-        db.session.commit()
+        delete_entry(book, own_entry(book, entry_id), current_user)
         flash(f"已删除{book.item}。", "success")
         return redirect(_back() or url_for(f"enterprises.{book.name}"), code=303)
 
