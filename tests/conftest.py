@@ -228,3 +228,34 @@ def page_without_javascript(chromium, live_server):
     tab.set_default_timeout(10_000)
     yield tab
     context.close()
+
+
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def javascript(request):
+    """Run a browser test twice: with JavaScript (HTMX) and without (plain forms)."""
+    return request.param
+
+
+@pytest.fixture
+def signed_in(chromium, live_server, javascript):
+    """A tab signed in on the 登录 page as `email` on `tab`, with or without JavaScript."""
+    from playwright.sync_api import expect
+
+    contexts = []
+
+    def open_as(email, tab="enterprise"):
+        context = chromium.new_context(base_url=live_server, locale="zh-CN", java_script_enabled=javascript,
+                                       viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        tab_page = context.new_page()
+        tab_page.set_default_timeout(10_000)
+        tab_page.goto(f"/login?tab={tab}")
+        tab_page.get_by_label("邮箱账号").fill(email)
+        tab_page.get_by_label("密码").fill(DEMO_PASSWORD)
+        tab_page.get_by_role("button", name="确认").click()
+        expect(tab_page.get_by_role("button", name="退出")).to_be_visible()
+        return tab_page
+
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -11,35 +11,20 @@ from playwright.sync_api import expect
 from apec.applications.models import Application
 from apec.extensions import db
 
-from .conftest import DEMO_PASSWORD
 
 PURPOSE = "赴日本、韩国洽谈机械设备出口业务"
 
 
-@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def javascript(request):
-    return request.param
-
-
 @pytest.fixture
-def guangxi_page(javascript, chromium, live_server, make_enterprise):
+def guangxi_page(signed_in, make_enterprise):
     _, email = make_enterprise(province="guangxi", office="guangxi", ownership="private")
-    context = chromium.new_context(base_url=live_server, locale="zh-CN", java_script_enabled=javascript,
-                                   viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/login?tab=enterprise")
-    page.get_by_label("邮箱账号").fill(email)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="确认").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    page = signed_in(email)
     page.get_by_role("link", name="新卡申办", exact=True).click()
     page.get_by_role("button", name="申请新卡申办").click()
     page.get_by_label("我已经阅读").check()
     page.get_by_role("button", name="下一步").click()
     expect(page.get_by_role("heading", name="成员信息")).to_be_visible()
-    yield page
-    context.close()
+    return page
 
 
 def application_id_of(page) -> int:
@@ -80,7 +65,7 @@ def add_in_panel(page, button, fields, save):
     for label, value in fields.items():
         panel.get_by_label(re.compile(f"^{label}")).fill(value)
     panel.get_by_role("button", name=save).click()
-    expect(panel.get_by_role("status")).to_contain_text("已保存")
+    expect(panel.get_by_role("status")).to_contain_text("已在办理页面中选中")
     return panel
 
 
@@ -109,9 +94,10 @@ def test_addresses_and_invoices_are_managed_without_losing_what_was_typed(app, g
         expect(page.get_by_label("选择已保存的地址")).to_have_value(re.compile(r"\d+"))
         # 修改 in place: the list on the page shows the change and keeps the choice.
         panel.get_by_role("button", name="修改").click()
+        expect(panel.get_by_role("heading", name="修改邮寄地址")).to_be_visible()
         panel.get_by_label(re.compile("^邮寄地址")).fill("南宁市青秀区民族大道188号")
         panel.get_by_role("button", name="保存邮寄地址").click()
-        expect(panel.get_by_role("status")).to_contain_text("已保存")
+        expect(panel.get_by_role("status")).to_contain_text("选择列表已更新")
         panel.get_by_role("button", name="关闭").click()
         expect(page.get_by_role("dialog")).to_have_count(0)
         chosen = page.get_by_label("选择已保存的地址")

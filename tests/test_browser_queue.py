@@ -15,26 +15,15 @@ from apec.extensions import db
 from apec.models_base import utcnow
 from apec.timefmt import to_local
 
-from .conftest import DEMO_PASSWORD
 from .factories import add_person, submitted_application
 
 REVIEWER = "shenhe.queue@example.com"
 
 
-@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def staff(request, chromium, live_server, make_staff):
+@pytest.fixture
+def staff(signed_in, make_staff):
     make_staff(REVIEWER, province="hebei", office="shijiazhuang")
-    context = chromium.new_context(base_url=live_server, locale="zh-CN", java_script_enabled=request.param,
-                                   viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/login?tab=staff")
-    page.get_by_label("邮箱账号").fill(REVIEWER)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="确认").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-    yield page
-    context.close()
+    return signed_in(REVIEWER, "staff")
 
 
 @pytest.fixture

@@ -95,7 +95,8 @@ def save(application_id: int, book_name: str, entry_id: int | None = None):
     saved = books.save_entry(book, entry, form, current_user)
     # A new entry is chosen at once; after 修改 the choice made on the page stays.
     selected = str(saved.id) if entry is None else None
-    return _panel(application, book, message=f"已保存{book.item}，并已在上方列表中{'选中' if entry is None else '更新'}。",
+    done = "已在办理页面中选中" if entry is None else "办理页面的选择列表已更新"
+    return _panel(application, book, message=f"已保存{book.item}，{done}。",
                   refresh=True, selected=selected)
 
 
