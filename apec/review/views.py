@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 
 from .. import audit
 from ..accounts.models import ROLE_REVIEWER
+from ..applications import changes
 from ..applications.access import can_view
 from ..applications.models import Application, TimelineEvent
 from ..applications.states import REVIEW_STATUSES
@@ -30,6 +31,7 @@ from ..web.access import roles_required
 from ..web.templating import current_province, page_number, render
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
+bp.add_app_template_filter(changes.summary, "change_summary")  # 重新提交: what changed, in one line
 reviewer_required = roles_required(ROLE_REVIEWER)
 
 FINISHED = ("rejected", "picked_up", "mailed", "card_cancelled", "draft")

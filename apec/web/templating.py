@@ -65,10 +65,6 @@ def init_app(app):
         payment_status_labels=statuses.PAYMENT_STATUS_LABELS,
     )
 
-    from ..applications.changes import summary as change_summary
-
-    app.jinja_env.filters["change_summary"] = change_summary
-
     from ..economies import economy_name
 
     app.jinja_env.filters["economy_name"] = economy_name
