@@ -136,6 +136,15 @@ def test_returned_applications_stay_in_done_and_come_back_marked_resubmitted(app
     shows(page)
     filter_queue(page, enterprise="甲贸易")
     shows(page, number)
+    filter_queue(page, business_type="续办")
+    shows(page)
+    filter_queue(page, business_type="新办")
+    shows(page, number)
+    today = to_local(utcnow()).date()
+    filter_queue(page, since=(today + datetime.timedelta(days=1)).isoformat())
+    shows(page)
+    filter_queue(page, since=today.isoformat(), until=today.isoformat())
+    shows(page, number)
 
     with app.app_context():
         application = db.session.scalar(db.select(Application).where(Application.number == number))

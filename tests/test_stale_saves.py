@@ -193,3 +193,13 @@ def test_draft_of_an_incomplete_guangxi_member_and_report_is_saved(app, client, 
     assert_draft_saved(response, "护照号码")
     response = submit(client, f"/apply/{application_id}/report", dict(REPORT, purpose=""))
     assert_draft_saved(response, "申请事由")
+
+
+def test_draft_of_a_hebei_batch_without_anyone_yet_is_saved(app, client, applying):
+    application_id, _ = applying("hebei")
+    response = submit(client, f"/apply/{application_id}/members", {"action": "draft"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已暂存" in page and "尚未添加申请人" in page
+    refused = submit(client, f"/apply/{application_id}/members", {"action": "next"})
+    assert refused.status_code == 422 and "请至少添加一名申请人" in refused.get_data(as_text=True)

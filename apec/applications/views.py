@@ -300,10 +300,13 @@ def members_step(application, province):
         return member_form_step(application, province)
     form = AddMemberForm(formdata=None, persons=enterprise_persons())
     if saving():
-        if not application.members:
-            flash("请至少添加一名申请人。", "error")
-            return render_step(application, province, "members", status=422, form=form)
-        return advance(application, province, "members")
+        if application.members:
+            return advance(application, province, "members")
+        if is_draft_save():
+            flash("已暂存。尚未添加申请人，提交前请至少添加一名。", "success")
+            return redirect(step_url(application, "members"), code=303)
+        flash("请至少添加一名申请人。", "error")
+        return render_step(application, province, "members", status=422, form=form)
     return render_step(application, province, "members", form=form)
 
 
