@@ -78,3 +78,17 @@ def test_another_enterprises_entries_and_applications_are_404(app, client, scala
                      headers=HTMX)
     assert refused.status_code == 404
     assert scalar(select(InvoiceBookEntry.title)) == "甲公司"
+
+
+def test_a_refused_panel_request_says_why_in_the_message_area(app, client, scalar, make_enterprise):
+    """HTMX swaps an error's .refusal into the page's message area (htmx-config responseHandling)."""
+    from .factories import add_person, submitted_application
+
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    login(client, email)
+    response = client.get(f"/apply/{application_id}/books/addresses", headers=HTMX)
+    assert response.status_code == 409
+    assert 'class="refusal"' in response.get_data(as_text=True)
+    page = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert '"target": "#flash-area"' in page and '"select": ".refusal"' in page

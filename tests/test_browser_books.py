@@ -132,3 +132,51 @@ def test_addresses_and_invoices_are_managed_without_losing_what_was_typed(app, g
         assert application.purpose == PURPOSE
         assert application.pickup_snapshot["address"] == address_text
         assert application.invoice_snapshot["title"] == "广西测试企业有限公司"
+
+
+def test_enter_in_a_pickup_field_saves_the_draft(signed_in, make_enterprise):
+    _, email = make_enterprise(province="hunan", office="hunan")
+    page = signed_in(email)
+    page.goto("/apply/")
+    page.get_by_role("button", name=re.compile("新办")).first.click()
+    page.get_by_role("link", name=re.compile("取卡方式")).click()
+    page.get_by_label("邮寄", exact=True).check()
+    page.get_by_label("收件人", exact=True).fill("袁媛")
+    page.get_by_label("收件人", exact=True).press("Enter")
+    expect(page.get_by_role("status").filter(has_text="已暂存")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_label("收件人", exact=True)).to_have_value("袁媛")
+
+
+def test_a_refused_panel_request_is_said_in_the_page(app, chromium, live_server, make_enterprise, make_staff):
+    """With JavaScript: the application was resubmitted in another tab; 管理地址簿 then says why it
+    cannot open instead of doing nothing."""
+    from apec.accounts.models import User
+    from apec.applications.workflow import transition
+
+    from .conftest import DEMO_PASSWORD
+    from .factories import add_person, submitted_application
+
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi", ownership="private")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)], pickup="mail")
+    make_staff("gx.office@example.com", province="guangxi", office="guangxi")
+    with app.app_context():
+        staff = db.session.scalar(db.select(User).where(User.email == "gx.office@example.com"))
+        transition(db.session.get(Application, application_id), "accept", staff)
+        transition(db.session.get(Application, application_id), "return", staff, comment="请补充申请事由")
+    context = chromium.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/login?tab=enterprise")
+    page.get_by_label("邮箱账号").fill(email)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="确认").click()
+    page.goto(f"/apply/{application_id}/report")
+    page.get_by_label("邮寄", exact=True).check()
+    with app.app_context():
+        owner = db.session.get(Application, application_id).created_by
+        transition(db.session.get(Application, application_id), "resubmit", owner)
+    page.get_by_role("button", name="管理地址簿（新增、修改、删除）").click()
+    expect(page.locator("#flash-area").get_by_role("alert")).to_contain_text("已被更新或已提交")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    context.close()

@@ -222,6 +222,17 @@ def test_a_file_deleted_after_submission_is_kept_as_history(app, client, scalar,
     assert "photo.jpg" in history and "已删除" in history and "审核意见：照片模糊" in history
 
 
+def test_a_file_uploaded_after_the_return_and_replaced_again_leaves_no_history(app, client, scalar, count, hunan):
+    """The office never saw it: only files that were there at the last submission are history."""
+    application_id, old_id, _ = returned_for_a_blurry_photo(app, client, scalar, hunan["person_id"])
+    member_id = member_id_of(scalar, application_id)
+    send_photo(client, application_id, member_id, "第二张.jpg", replace=old_id)
+    second = material_id(scalar, "第二张.jpg")
+    send_photo(client, application_id, member_id, "第三张.jpg", replace=second)
+    assert count(Material) == 6, "five current files and the one the office saw"
+    assert material_id(scalar, "第二张.jpg") is None
+
+
 def test_removing_a_member_after_a_return_removes_its_files_and_their_history(app, scalar, count, make_enterprise,
                                                                               make_staff):
     from apec.applications.models import ApplicationMember

@@ -97,6 +97,17 @@ def test_only_the_part_that_is_not_white_is_named(photo_spec):
     assert "顶部" not in message and "左侧" not in message
 
 
+def test_a_photo_on_a_transparent_background_is_judged_as_it_shows_on_white(photo_spec):
+    person = Image.open(io.BytesIO(photo("white_shoulders.jpg"))).convert("RGBA")
+    transparent = Image.new("RGBA", person.size, (0, 0, 0, 0))  # transparent black, white once shown
+    mask = Image.new("L", person.size, 0)
+    ImageDraw.Draw(mask).rectangle((100, 120, 500, 799), fill=255)  # the person; the rest is see-through
+    transparent.paste(person, mask=mask)
+    buffer = io.BytesIO()
+    transparent.save(buffer, "PNG")
+    assert check_upload(buffer.getvalue(), photo_spec) == "png"
+
+
 def signature(*strokes) -> bytes:
     image = Image.new("RGB", (300, 150), "white")
     draw = ImageDraw.Draw(image)

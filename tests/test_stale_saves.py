@@ -203,3 +203,54 @@ def test_draft_of_a_hebei_batch_without_anyone_yet_is_saved(app, client, applyin
     assert "已暂存" in page and "尚未添加申请人" in page
     refused = submit(client, f"/apply/{application_id}/members", {"action": "next"})
     assert refused.status_code == 422 and "请至少添加一名申请人" in refused.get_data(as_text=True)
+
+
+def test_a_member_check_from_an_out_of_date_page_does_not_make_it_current(app, client, applying, scalar):
+    """成员核查 is a look-up: the page it answers keeps the version it was read at."""
+    application_id, _ = applying("guangxi")
+    submit(client, f"/apply/{application_id}/notice", {"acknowledged": "y", "action": "next"})
+    submit(client, f"/apply/{application_id}/members?member=new", dict(MEMBER, action="draft"))
+    member_id = scalar(select(ApplicationMember.id).where(ApplicationMember.application_id == application_id))
+    url = f"/apply/{application_id}/members?member={member_id}"
+    page = client.get(url).get_data(as_text=True)
+    token, version = csrf_token_from(page), VERSION_RE.search(page).group(1)
+    assert client.post(url, data=dict(MEMBER, mobile="13977110000", action="draft", csrf_token=token,
+                                      version=version)).status_code == 303
+    checked = client.post(url, data=dict(MEMBER, action="check", csrf_token=token, version=version))
+    assert checked.status_code == 200 and f'name="version" value="{version}"' in checked.get_data(as_text=True)
+    again = client.post(url, data=dict(MEMBER, position="副总经理", action="draft", csrf_token=token,
+                                       version=version))
+    assert again.status_code == 409
+    assert scalar(select(Person.position).where(Person.name == "宋文泰")) == "经理"
+
+
+def test_the_look_up_exemption_belongs_to_the_member_form_only(app, client, applying):
+    application_id, _ = applying("hunan")
+    url = f"/apply/{application_id}/pickup"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    response = client.post(url, data=dict(MAIL, action="check", csrf_token=token, version="999"))
+    assert response.status_code == 409
+    assert stored(app, application_id)["application"]["pickup_method"] is None
+
+
+def test_what_was_kept_but_not_saved_stops_submission_until_it_is_completed(app, client, scalar, make_enterprise):
+    from .test_applications import complete_hunan, version_of
+
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    person_id = add_person(app, enterprise_id)
+    login(client, email)
+    application_id = start(client)
+    complete_hunan(client, scalar, application_id, person_id)
+    kept = submit(client, f"/apply/{application_id}/form",
+                  {"applicant": str(person_id), "contact_name": "袁媛", "contact_phone": "12", "action": "draft"})
+    assert kept.status_code == 200 and "已暂存" in kept.get_data(as_text=True)
+    refused = submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
+                     page="/user-center/")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "“在线填表”中有已暂存但尚未填写完整的内容" in body
+    submit(client, f"/apply/{application_id}/form",
+           {"applicant": str(person_id), "contact_name": "袁媛", "contact_phone": "13900001111", "action": "next"})
+    done = submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
+                  page="/user-center/")
+    assert done.status_code == 303
+    assert stored(app, application_id)["application"]["contact_phone"] == "13900001111"

@@ -51,6 +51,7 @@ def _panel(application, book, form=None, entry=None, message="", status=200, ref
         selected = request.values.get(CHOICE_FIELDS[book.name], "")
     context = {
         "application": application, "book": book, "entries": books.entries(book), "entry": entry,
+        "choice_name": CHOICE_FIELDS[book.name],
         "form": form or book.form(formdata=None, prefix="book"), "message": message,
         "choice": choice_field(application, book, selected) if refresh else None,
     }
@@ -62,14 +63,10 @@ def _address_step(application) -> str:
     return "report" if "report" in steps else "pickup"
 
 
-def _application(application_id: int):
-    return editable_application(application_id)
-
-
 @bp.get("/<int:application_id>/books/<book_name>")
 @enterprise_required
 def panel(application_id: int, book_name: str):
-    application, book = _application(application_id), _book(book_name)
+    application, book = editable_application(application_id), _book(book_name)
     if request.args.get("close"):
         return ("", 200) if is_htmx_request() else _panel(application, book)
     return _panel(application, book)
@@ -78,7 +75,7 @@ def panel(application_id: int, book_name: str):
 @bp.get("/<int:application_id>/books/<book_name>/<int:entry_id>")
 @enterprise_required
 def edit(application_id: int, book_name: str, entry_id: int):
-    application, book = _application(application_id), _book(book_name)
+    application, book = editable_application(application_id), _book(book_name)
     entry = books.own_entry(book, entry_id)
     return _panel(application, book, form=book.form(formdata=None, obj=entry, prefix="book"), entry=entry)
 
@@ -87,7 +84,7 @@ def edit(application_id: int, book_name: str, entry_id: int):
 @bp.post("/<int:application_id>/books/<book_name>/<int:entry_id>")
 @enterprise_required
 def save(application_id: int, book_name: str, entry_id: int | None = None):
-    application, book = _application(application_id), _book(book_name)
+    application, book = editable_application(application_id), _book(book_name)
     entry = books.own_entry(book, entry_id) if entry_id else None
     form = book.form(prefix="book")
     if not form.validate():
@@ -103,7 +100,7 @@ def save(application_id: int, book_name: str, entry_id: int | None = None):
 @bp.post("/<int:application_id>/books/<book_name>/<int:entry_id>/delete")
 @enterprise_required
 def delete(application_id: int, book_name: str, entry_id: int):
-    application, book = _application(application_id), _book(book_name)
+    application, book = editable_application(application_id), _book(book_name)
     books.delete_entry(book, books.own_entry(book, entry_id), current_user)
     selected = request.values.get(CHOICE_FIELDS[book.name], "")
     return _panel(application, book, message=f"已删除{book.item}。", refresh=True,
@@ -114,7 +111,7 @@ def delete(application_id: int, book_name: str, entry_id: int):
 @enterprise_required
 def choose(application_id: int, book_name: str, entry_id: int):
     """选用: the entry is chosen in the step's list and the panel closes."""
-    application, book = _application(application_id), _book(book_name)
+    application, book = editable_application(application_id), _book(book_name)
     entry = books.own_entry(book, entry_id)
     if not is_htmx_request():
         return _panel(application, book)

@@ -6,18 +6,18 @@ resubmission the fingerprint is compared with the application as it is now, so t
 which sections and materials changed since it returned the application.
 
 Digests, not values: identity numbers are encrypted with a fresh nonce on every save, so
-values are compared decrypted, and only their digest is kept (no PII in the fingerprint).
+values are compared decrypted, and only their keyed digest is kept (no PII in the fingerprint).
 """
 
-import hashlib
 import json
 
+from ..crypto import blind_index
 from .statuses import RETURN_SECTIONS
 
 
 def _digest(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """Keyed (the blind index's HMAC): without the key a digest cannot be checked against guesses."""
+    return blind_index(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
 
 
 def _person_values(person) -> dict:

@@ -15,7 +15,7 @@ from ..models_base import utcnow
 from .models import Application, ApplicationMember
 
 EDITABLE_STATUSES = ("draft", "returned")
-NOT_KEPT = ("csrf_token", "password", "confirm", "action")
+NOT_KEPT = ("csrf_token", "password", "confirm", "action", "version")
 # Kept like every other input, but sealed: a database dump shows no identity numbers.
 SEALED = ("id_number", "passport_number")
 
@@ -175,6 +175,7 @@ def _remove_member(application: Application, member: ApplicationMember) -> None:
     # The member's files go with the member, history included (it cannot outlive the member's row).
     for material in [m for m in application.materials + application.material_history if m.member_id == member.id]:
         delete_material(material, commit=False)
+    _clear_unsaved(application, f"member-{member.id}")
     application.members.remove(member)
     db.session.delete(member)
     db.session.flush()

@@ -5,6 +5,7 @@ from ..provinces.base import ProvincePlugin
 from ..provinces.schema import MaterialSpec
 from .eligibility import member_refusal, standards_refusals
 from .models import Application
+from .steps import step_labels
 
 PERSON_REQUIRED = {
     "name": "姓名", "surname_pinyin": "姓（拼音）", "given_name_pinyin": "名（拼音）", "mobile": "手机号码",
@@ -73,9 +74,27 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
     for spec in specs_for(province, application, "application"):
         if spec.required and spec.code not in uploaded:
             missing.append(f"请上传{spec.label}")
+    missing.extend(kept_but_not_saved(province, application))
     if application.business_type in ("new", "renew"):
         for member in application.members:
             if refusal := member_refusal(province, application, member.person):
                 missing.append(refusal)
         missing.extend(standards_refusals(province, application))
     return missing
+
+
+def kept_but_not_saved(province: ProvincePlugin, application: Application) -> list[str]:
+    """Steps whose last input did not validate and so is kept aside, not saved: submitting now
+    would send the older values and drop what the user typed (暂存 said 已暂存)."""
+    kept = (application.extra or {}).get("unsaved") or {}
+    labels = step_labels(province)
+    members = {f"member-{member.id}": member.person.name for member in application.members}
+    problems = []
+    for key in kept:
+        if key in members:
+            problems.append(f"{members[key]}：有已暂存但尚未填写完整的修改，请补全后保存")
+        elif key == "member-new":
+            problems.append("新增成员的信息已暂存但尚未填写完整：请补全后保存，或清空后点击“保存并下一步”")
+        elif key in labels:
+            problems.append(f"“{labels[key]}”中有已暂存但尚未填写完整的内容，请补全后保存")
+    return problems

@@ -38,17 +38,12 @@ from .forms import (
 )
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
+from .steps import wizard_steps
 from .workflow import WorkflowError, transition
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 
 STARTABLE_TYPES = ("new", "renew")
-DEFAULT_STEP_LABELS = {
-    "form": "在线填表", "members": "成员信息", "materials": "上传材料", "pickup": "取卡方式",
-    "report": "上报", "confirm": "信息确认",
-}
-
-
 # --- helpers --------------------------------------------------------------------------------
 
 
@@ -61,12 +56,6 @@ def editable_application(application_id: int) -> Application:
     if not drafts.is_editable(application):
         abort(409)
     return application
-
-
-def wizard_steps(province) -> list[tuple[str, str]]:
-    wizard = province.config.wizard
-    labels = dict(DEFAULT_STEP_LABELS, notice=wizard.notice_title, **wizard.step_labels)
-    return [(step, labels[step]) for step in wizard.steps]
 
 
 def step_after(province, step: str) -> str | None:
@@ -107,10 +96,17 @@ def saving() -> bool:
     return request.method == "POST" and g.get("stale_input") is None
 
 
-def refuse_if_stale(application) -> None:
-    if request.method == "POST" and request.form.get("action") != "check" \
-            and request.form.get("version", type=int) != application.version:
+def refuse_if_stale(application, step) -> None:
+    if request.method != "POST" or is_member_check(step):
+        return
+    if request.form.get("version", type=int) != application.version:
         g.stale_input = request.form.copy()
+
+
+def is_member_check(step) -> bool:
+    """成员核查 on Guangxi's member form: a look-up, not a save (its page keeps the version it
+    was read at, so a later save from it is still checked)."""
+    return step == "members" and request.method == "POST" and request.form.get("action") == "check"
 
 
 def posted(form_class, **kwargs):
@@ -190,7 +186,8 @@ def step_form(form_class, application, step, **kwargs):
     as they did when the user left (even after logging out and back in).
     """
     if not saving():
-        unsaved = drafts.unsaved_input(application, step)
+        # A refused (stale) save shows what is stored, not input another tab kept unsaved.
+        unsaved = drafts.unsaved_input(application, step) if g.get("stale_input") is None else None
         if unsaved:
             form = form_class(formdata=MultiDict(unsaved), meta={"csrf": False}, **kwargs)
             form.validate()
@@ -235,7 +232,7 @@ def step(application_id: int, step: str):
             return render("applications/conflict.html", application=application, status=409,
                           message="该申请单已提交，无需重复提交，也不能再修改。")
         return redirect(url_for("user_center.application_detail", application_id=application.id))
-    refuse_if_stale(application)
+    refuse_if_stale(application, step)
     return STEP_VIEWS[step](application, province)
 
 
@@ -245,7 +242,7 @@ def notice_step(application, province):
         drafts.acknowledge_notice(application)
         return advance(application, province, "notice")
     status = 422 if saving() else 200
-    return render_step(application, province, "notice", status=status, form=form)
+    return render_step(application, province, "notice", status=status, form=form, refused=True)
 
 
 def contact_form(application, province, persons):
@@ -322,7 +319,7 @@ def member_form_step(application, province):
     action = request.form.get("action", "")
     lookup_message = None
 
-    if request.method == "POST" and action == "check":
+    if is_member_check("members"):
         found = find_person(current_user.enterprise_id, request.form.get("id_number", ""))
         if found is None:
             lookup_message = "成员核查：未找到该身份证号的成员，请继续填写。"
@@ -330,7 +327,8 @@ def member_form_step(application, province):
         else:
             lookup_message = f"成员核查：已带出 {found.name} 之前录入的信息，请核对。"
             form = PersonForm(formdata=None, data=person_form_data(found))
-        return render_member_form(application, province, member, form, lookup_message=lookup_message)
+        return render_member_form(application, province, member, form, lookup_message=lookup_message,
+                                  read_at=request.form.get("version", type=int))
 
     if not saving():
         data = person_form_data(member.person) if member else None
@@ -339,7 +337,7 @@ def member_form_step(application, province):
 
     form = PersonForm()
     if member is None and untouched(form):
-        return blank_new_member(application, province, action)
+        return blank_new_member(application, province, action, form)
     unsaved_key = f"member-{member.id if member else 'new'}"
     if not form.validate():
         drafts.keep_unsaved(application, unsaved_key, request.form)
@@ -366,22 +364,23 @@ def untouched(form) -> bool:
     return all(field.data in (None, "", field.default) for field in form if field.type != "CSRFTokenField")
 
 
-def blank_new_member(application, province, action):
+def blank_new_member(application, province, action, form):
     """The empty 新增成员 form left open after 保存并下一人 is skipped, not validated."""
     drafts.forget_unsaved(application, "member-new")
     if action == "next" and application.members:
         return advance(application, province, "members")
-    if action == "next":
-        flash("请至少填写一名成员的信息。", "error")
-    elif action == "draft":
+    if action == "draft":
         flash("已暂存。新增成员表中尚未填写内容。", "success")
-    else:
-        flash("请先填写该成员的信息。", "error")
-    return redirect(url_for("apply.step", application_id=application.id, step="members", member="new"), code=303)
+        return redirect(url_for("apply.step", application_id=application.id, step="members", member="new"),
+                        code=303)
+    flash("请至少填写一名成员的信息。" if action == "next" else "请先填写该成员的信息。", "error")
+    return render_member_form(application, province, None, form, status=422, refused=True)
 
 
-def render_member_form(application, province, member, form, status=200, lookup_message=None, refused=False):
+def render_member_form(application, province, member, form, status=200, lookup_message=None, refused=False,
+                       read_at=None):
     return render_step(application, province, "members", status=status, refused=refused, form=form, member=member,
+                       read_at=read_at,
                        lookup_message=lookup_message, **materials_context(application, province, scopes=("member",)))
 
 

@@ -112,6 +112,7 @@ def _non_white_background_parts(image: Image.Image) -> list[str]:
     the person, not the background. A signature (ink on white) is judged the same
     way; its bottom edge is white too, but need not be for it to pass.
     """
+    image = _on_white(image)
     width, height = image.size
     depth = max(MIN_STRIP_PX, round(min(width, height) * STRIP_SHARE))
     side_height = round(height * SIDE_HEIGHT_SHARE)
@@ -122,6 +123,15 @@ def _non_white_background_parts(image: Image.Image) -> list[str]:
     }
     return [label for label, (box, horizontal) in strips.items()
             if not _is_white_strip(_white_mask(image.crop(box).convert("RGB")), horizontal)]
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """A transparent background shows as white wherever the photo is printed or viewed."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        backdrop = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(backdrop, rgba).convert("RGB")
+    return image
 
 
 def _white_mask(rgb: Image.Image) -> Image.Image:

@@ -44,9 +44,10 @@ def _commit_or_forget(material: Material) -> None:
         raise
 
 
-def keeps_history(application) -> bool:
-    """Files of an application the office has seen (it was submitted once) are kept when replaced or deleted."""
-    return application.number is not None
+def keeps_history(application, material: Material) -> bool:
+    """A file the office has seen (it was there at the last submission) is kept when replaced or
+    deleted; one uploaded since, in a draft or after a 退回, simply goes."""
+    return application.submitted_at is not None and material.created_at <= application.submitted_at
 
 
 def upload_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str,
@@ -88,7 +89,7 @@ def replace_material(old: Material, *, application, spec: MaterialSpec | None, f
     new = _store(application=application, member_id=old.member_id, spec=spec, title=old.title, filename=filename,
                  data=data, actor=actor, issued_on=issued_on)
     old_key = None
-    if keeps_history(application):
+    if keeps_history(application, old):
         old.superseded_at, old.replaced_by = utcnow(), new
     else:
         old_key = old.stored_name
@@ -102,7 +103,7 @@ def replace_material(old: Material, *, application, spec: MaterialSpec | None, f
 
 def remove_material(application, material: Material, actor) -> None:
     """删除 by the enterprise: kept as history once the application was submitted, else gone."""
-    if not keeps_history(application):
+    if not keeps_history(application, material):
         delete_material(material, actor)
         return
     material.superseded_at = utcnow()
