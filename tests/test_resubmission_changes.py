@@ -3,7 +3,7 @@ sections whose values differ and the files replaced, added or deleted since the 
 
 from sqlalchemy import select
 
-from apec.applications.models import TimelineEvent
+from apec.applications.models import ApplicationMember, TimelineEvent
 from apec.materials.models import Material
 
 from .conftest import submit
@@ -37,8 +37,10 @@ def test_changed_contact_and_replaced_letter_are_listed_in_the_queue_and_on_the_
     letter = scalar(select(Material.id).where(Material.kind == "enterprise_letter"))
     office = returned(app, scalar, hunan_submitted, field=["contact"],
                       **{f"material-{letter}": "y", f"material-note-{letter}": "未盖章"})
-    submit(enterprise, f"/apply/{application_id}/form", {"applicant": "1", "contact_name": "袁媛",
-                                                         "contact_phone": "13900001111", "action": "next"})
+    applicant = scalar(select(ApplicationMember.person_id).where(ApplicationMember.application_id == application_id))
+    saved = submit(enterprise, f"/apply/{application_id}/form", {"applicant": str(applicant), "contact_name": "袁媛",
+                                                                 "contact_phone": "13900001111", "action": "next"})
+    assert saved.status_code == 303
     replaced = submit(enterprise, f"/apply/{application_id}/files",
                       {"file": (__import__("io").BytesIO(PDF), "盖章申请函.pdf"), "kind": "enterprise_letter",
                        "replace": str(letter)}, page="/user-center/", content_type="multipart/form-data")

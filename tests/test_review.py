@@ -137,8 +137,10 @@ def test_return_with_opinion_is_highlighted_and_resubmitted_to_the_same_office(a
     assert 'class="flagged"' in contact, "the section to change is highlighted on its step"
     assert "审核意见要求修改此部分" in form_page
 
-    submit(enterprise, f"/apply/{application_id}/form", {"applicant": "1", "contact_name": "袁媛",
-                                                         "contact_phone": "13900001111", "action": "next"})
+    applicant = scalar(select(ApplicationMember.person_id).where(ApplicationMember.application_id == application_id))
+    saved = submit(enterprise, f"/apply/{application_id}/form", {"applicant": str(applicant), "contact_name": "袁媛",
+                                                                 "contact_phone": "13900001111", "action": "next"})
+    assert saved.status_code == 303
     response = submit(enterprise, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
                       page="/user-center/")
     assert response.status_code == 303

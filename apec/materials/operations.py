@@ -3,6 +3,8 @@
 import hashlib
 import os
 
+from sqlalchemy import select
+
 from .. import audit
 from ..extensions import db
 from ..models_base import utcnow
@@ -93,6 +95,7 @@ def replace_material(old: Material, *, application, spec: MaterialSpec | None, f
         old.superseded_at, old.replaced_by = utcnow(), new
     else:
         old_key = old.stored_name
+        _pass_on_history(old, new)
         db.session.delete(old)
     audit.record("material_replaced", user=actor, application_id=application.id, kind=new.kind, replaced_id=old.id)
     _commit_or_forget(new)
@@ -111,9 +114,16 @@ def remove_material(application, material: Material, actor) -> None:
     db.session.commit()
 
 
+def _pass_on_history(gone: Material, successor: Material | None) -> None:
+    """Files that `gone` had replaced are now replaced by `successor` (None: they read as deleted)."""
+    for earlier in db.session.scalars(select(Material).where(Material.replaced_by_id == gone.id)):
+        earlier.replaced_by = successor
+
+
 def delete_material(material: Material, actor=None, commit: bool = True) -> None:
     """Delete the row and its bytes, history or not (a draft's file, a removed member's files)."""
     key = material.stored_name
+    _pass_on_history(material, None)
     db.session.delete(material)
     if actor is not None:
         audit.record("material_deleted", user=actor, application_id=material.application_id, kind=material.kind)
