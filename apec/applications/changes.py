@@ -12,7 +12,7 @@ values are compared decrypted, and only their keyed digest is kept (no PII in th
 import json
 
 from ..crypto import blind_index
-from .statuses import RETURN_SECTIONS
+from ..statuses import RETURN_SECTIONS
 
 
 def _digest(value) -> str:

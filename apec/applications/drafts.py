@@ -13,8 +13,8 @@ from ..extensions import db
 from ..materials.operations import delete_material
 from ..models_base import utcnow
 from .models import Application, ApplicationMember
+from .states import EDITABLE
 
-EDITABLE_STATUSES = ("draft", "returned")
 NOT_KEPT = ("csrf_token", "password", "confirm", "action", "version")
 # Kept like every other input, but sealed: a database dump shows no identity numbers.
 SEALED = ("id_number", "passport_number")
@@ -27,7 +27,7 @@ class DraftError(Exception):
 
 
 def is_editable(application: Application) -> bool:
-    return application.status in EDITABLE_STATUSES
+    return application.status in EDITABLE
 
 
 def start_application(enterprise: Enterprise, actor, business_type: str) -> Application:

@@ -9,8 +9,8 @@ from ..extensions import db
 from ..provinces.base import ProvincePlugin
 from ..timefmt import add_months
 from .models import Application, ApplicationMember, Card
+from .states import CLOSED
 
-CLOSED_STATUSES = ("draft", "rejected", "card_cancelled", "picked_up", "mailed")
 TAX_GRADE_ORDER = ("A", "B", "M", "C", "D")
 
 
@@ -29,7 +29,7 @@ def open_application(person: Person, excluding: Application) -> Application | No
             ApplicationMember.person_id == person.id,
             Application.id != excluding.id,
             Application.business_type.in_(("new", "renew")),
-            Application.status.not_in(CLOSED_STATUSES),
+            Application.status.not_in(CLOSED),
         )
     )
 

@@ -7,7 +7,7 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..enterprises.models import TAX_GRADES
-from .statuses import PAYMENT_METHOD_LABELS
+from ..statuses import PAYMENT_METHOD_LABELS
 from ..validators import is_valid_mobile
 from ..web.forms import Radio, Select, check, chosen, max_length, mobile_digits, normalized, required, strip
 

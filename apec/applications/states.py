@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from ..accounts.models import ENTERPRISE_ROLES, ROLE_REVIEWER
 
 REVIEW_STATUSES = frozenset({"city_review", "province_review", "mfa_review"})
+# The enterprise fills it in: 暂存 (or withdrawn), or returned with an opinion.
+EDITABLE = frozenset({"draft", "returned"})
+# In nobody's hands: never submitted (or withdrawn), refused, or the card handed over / cancelled.
+# A person with an application in any other status has one open.
+CLOSED = frozenset({"draft", "rejected", "picked_up", "mailed", "card_cancelled"})
+# Where the office itself must act, so waiting makes it late; waiting for the enterprise's payment
+# or for the economies' decisions (months, seed 004) does not.
+OFFICE_MUST_ACT = frozenset({"submitted", "city_review", "province_review", "mfa_review", "payment_review",
+                             "economies_done", "card_ready"})
 REVIEWABLE = frozenset({"submitted"}) | REVIEW_STATUSES
 STAGE_REVIEW = {"city": "city_review", "province": "province_review", "mfa": "mfa_review"}
 
@@ -25,6 +34,8 @@ class Transition:
     outcomes: frozenset[str] = field(default_factory=frozenset)
     needs_comment: bool = False       # an opinion or reason is required
     notify_sms: bool = False          # also send an SMS where the province asks for it
+    automatic: bool = False           # follows by itself (no one takes it), so it is no one's button
+    own_function: str | None = None   # applied by this workflow function instead of transition()
 
 
 STAFF = (ROLE_REVIEWER,)
@@ -58,8 +69,14 @@ TRANSITIONS: dict[str, Transition] = {
     "return_payment": Transition(
         "退回缴费凭证", frozenset({"payment_review"}), "awaiting_payment", STAFF, needs_comment=True
     ),
+    # A timeline entry per decision; the status stays until every economy is decided, and then
+    # complete_economies follows.
+    "record_economies": Transition(
+        "记录经济体审核结果", frozenset({"economies_review"}), "economies_review", STAFF,
+        own_function="record_economy_decisions",
+    ),
     "complete_economies": Transition(
-        "经济体审核完成", frozenset({"economies_review"}), "economies_done", STAFF
+        "经济体审核完成", frozenset({"economies_review"}), "economies_done", STAFF, automatic=True
     ),
     "issue_card": Transition("制卡", frozenset({"economies_done"}), "card_ready", STAFF),
     "hand_over": Transition(

@@ -6,14 +6,26 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from ..economies import preclearing_economies
 from ..enterprises.models import Person
 from ..extensions import db
 from ..provinces.registry import get_province
+from ..statuses import STATUS_LABELS, province_status_label
 from ..timefmt import CHINA, utc_start_of
 from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
-from .models import Application, ApplicationMember, Payment
-from .statuses import STATUS_LABELS, USER_CENTER_TABS, province_status_label
+from .models import Application, ApplicationMember, Card, Payment
+from .workflow import available_actions, current_payment
+
+
+# The tabs of 用户中心 > 我的申请单, in the order of seed 000.
+USER_CENTER_TABS = (
+    ("new", ("new", "renew"), "新办/续办"),
+    ("early", ("early",), None),
+    ("replace", ("replace",), None),
+    ("passport", ("passport",), None),
+    ("cancel", ("cancel",), None),
+)
 
 bp = Blueprint("user_center", __name__, url_prefix="/user-center")
 
@@ -101,10 +113,6 @@ def application_detail(application_id: int):
     application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
     province = get_province(application.province)
     path = province.review_path(application.enterprise.office_code)
-    from ..economies import preclearing_economies
-    from .models import Card
-    from .workflow import current_payment
-
     economies = preclearing_economies()
     economy_rows = []
     if any(member.economy_decisions for member in application.members):
@@ -117,10 +125,7 @@ def application_detail(application_id: int):
         "user_center/application_detail.html", application=application, path=path,
         status_label=lambda code: province_status_label(province, code), payment=current_payment(application),
         economies=economies, economy_rows=economy_rows, cards=cards,
-        can_withdraw=application.status == "submitted" and application.accepted_at is None
-        and province.config.workflow.withdraw_before_acceptance,
-        editable=application.status in ("draft", "returned"),
-        first_step=province.config.wizard.steps[0],
+        actions=available_actions(application, current_user), first_step=province.config.wizard.steps[0],
     )[0]
 
 

@@ -39,9 +39,12 @@ from .forms import (
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
 from .steps import wizard_steps
-from .workflow import WorkflowError, transition
+from .workflow import WorkflowError, may_edit, status_label, transition
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
+# Every page words a status as the application's province does (status_of(application)).
+bp.add_app_template_global(status_label, "status_of")
+bp.add_app_template_global(lambda application: may_edit(application, current_user), "may_edit")
 
 STARTABLE_TYPES = ("new", "renew")
 # --- helpers --------------------------------------------------------------------------------

@@ -14,20 +14,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import ROLE_ENTERPRISE_ADMIN, User
+from ..economies import economy_name, preclearing_economies, transitional_economies
 from ..enterprises.models import Person
 from ..extensions import db
 from ..models_base import utcnow
 from ..notifications.models import Message
-from ..provinces.registry import get_province
 from ..notifications import outbound as notifications
 from ..notifications.outbound import after_commit
+from ..provinces.registry import get_province
+from ..statuses import province_status_label
 from ..timefmt import add_months
 from . import changes
-from .models import Application, Card, NumberCounter, Payment, TimelineEvent
+from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
 from .states import STAGE_REVIEW, TRANSITIONS
-from .statuses import province_status_label
 
 FEE_BEARING_TYPES = ("new", "renew", "early", "replace")
 
@@ -53,12 +54,18 @@ def status_label(application: Application, status: str | None = None) -> str:
 def transition(application: Application, action: str, actor: User, *, expected_version: int | None = None,
                comment: str = "", **data) -> Application:
     rule = TRANSITIONS[action]
+    if rule.own_function:
+        raise RuntimeError(f"{action} is applied by {rule.own_function}(), not transition()")
     current = _locked(application)
     try:
-        _check(current, rule, action, actor, expected_version)
+        if expected_version is not None and current.version != expected_version:
+            raise WorkflowError("该申请单已提交或已被更新（可能在另一个页面操作过），请刷新页面查看最新状态。")
+        if (refused := refusal(current, action, actor)) is not None:
+            raise refused
         if rule.needs_comment and not comment.strip():
             raise WorkflowError(f"请填写{rule.label}的意见或原因。", status=422)
         before, office_before = current.status, current.office_code
+        label = action_label(current, action)
         recorded: dict = {}  # what the action's own work adds to the timeline entry
         decided = ACTIONS.get(action, _no_work)(current, actor, comment=comment, record=recorded, **data)
         target = rule.target or decided
@@ -70,7 +77,6 @@ def transition(application: Application, action: str, actor: User, *, expected_v
             to_status=target, office_code=office_before, comment=comment.strip(),
             data=_event_data(dict(data, **recorded)),
         ))
-        label = "审核不通过" if action == "reject" and before != "submitted" else rule.label
         _notify(current, label, target, comment.strip(), rule.notify_sms)
         db.session.commit()
     except StaleDataError:
@@ -121,21 +127,47 @@ def _event_data(data: dict) -> dict | None:
     return kept or None
 
 
-def _check(application: Application, rule, action: str, actor: User, expected_version: int | None) -> None:
-    if expected_version is not None and application.version != expected_version:
-        raise WorkflowError("该申请单已提交或已被更新（可能在另一个页面操作过），请刷新页面查看最新状态。")
+def refusal(application: Application, action: str, actor: User) -> WorkflowError | None:
+    """Why `actor` may not take `action` on `application` now; None when they may.
+
+    transition() refuses with exactly this; screens ask available_actions() rather than
+    deciding again which buttons to show.
+    """
+    rule = TRANSITIONS[action]
     if actor.role not in rule.roles:
-        raise WorkflowError("您的账号不能进行此操作。", status=404)
+        return WorkflowError("您的账号不能进行此操作。", status=404)
     if actor.is_enterprise_user and actor.enterprise_id != application.enterprise_id:
-        raise WorkflowError("申请单不存在。", status=404)
+        return WorkflowError("申请单不存在。", status=404)
     if actor.is_staff and (actor.province != application.province or actor.office_code != application.office_code):
-        raise WorkflowError("申请单不在本机构办理。", status=404)
+        return WorkflowError("申请单不在本机构办理。", status=404)
     if application.status not in rule.sources:
-        raise WorkflowError(f"申请单当前状态为“{status_label(application)}”，不能{rule.label}。")
+        return WorkflowError(f"申请单当前状态为“{status_label(application)}”，不能{action_label(application, action)}。")
     if rule.province_rule:
         workflow = get_province(application.province).config.workflow
         if not getattr(workflow, rule.province_rule):
-            raise WorkflowError(f"本省不支持{rule.label}申请单。")
+            return WorkflowError(f"本省不支持{rule.label}申请单。")
+    guard = GUARDS.get(action)
+    message = guard(application) if guard else None
+    return WorkflowError(message) if message else None
+
+
+def available_actions(application: Application, actor: User) -> list[str]:
+    """The actions `actor` may take on `application` now, in the order of the table (those that
+    follow by themselves are no one's to take)."""
+    return [action for action, rule in TRANSITIONS.items()
+            if not rule.automatic and refusal(application, action, actor) is None]
+
+
+def may_edit(application: Application, actor: User) -> bool:
+    """The enterprise may change the application exactly when it may (re)submit it."""
+    return any(refusal(application, action, actor) is None for action in ("submit", "resubmit"))
+
+
+def action_label(application: Application, action: str) -> str:
+    """What the action is called on this application: 不予受理 before acceptance, 审核不通过 after."""
+    if action == "reject" and application.status != "submitted":
+        return "审核不通过"
+    return TRANSITIONS[action].label
 
 
 def _on_submit(application: Application, actor: User, *, record: dict, **_) -> None:
@@ -206,8 +238,6 @@ def _on_reject(application: Application, actor: User, **_) -> None:
 def _on_forward(application: Application, actor: User, **_) -> str:
     province = get_province(application.province)
     following = province.next_office(application.office_code)
-    if following is None:
-        raise WorkflowError("本机构是审核流程的最后一站，无需上报。")
     application.office_code = following
     return STAGE_REVIEW[province.office(following).stage]
 
@@ -237,8 +267,6 @@ def current_payment(application: Application) -> Payment | None:
 def _on_pay(application: Application, actor: User, *, voucher_material_id: int | None = None, invoice=None,
             **_) -> None:
     payment = current_payment(application)
-    if payment is None:
-        raise WorkflowError("没有待缴的费用。")
     if voucher_material_id is None:
         raise WorkflowError("请上传缴费凭证。", status=422)
     payment.voucher_material_id = voucher_material_id
@@ -249,10 +277,6 @@ def _on_pay(application: Application, actor: User, *, voucher_material_id: int |
 
 def _on_confirm_payment(application: Application, actor: User, **_) -> None:
     payment = current_payment(application)
-    if payment is None:
-        raise WorkflowError("没有待确认的缴费。")
-    if application.status == "awaiting_payment" and payment.method != "window":
-        raise WorkflowError("企业尚未上传缴费凭证，不能确认缴费。")
     payment.status = "confirmed"
     payment.confirmed_by_id = actor.id
     payment.confirmed_at = utcnow()
@@ -264,21 +288,9 @@ def _on_return_payment(application: Application, actor: User, *, comment: str, *
     payment.return_reason = comment.strip()
 
 
-def _on_complete_economies(application: Application, actor: User, **_) -> None:
-    from ..economies import preclearing_economies
-
-    needed = {economy.code for economy in preclearing_economies()}
-    for member in application.members:
-        decided = {decision.economy for decision in member.economy_decisions}
-        if not needed <= decided:
-            raise WorkflowError(f"{member.shown.name} 还有经济体未审核。")
-
-
 def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_from: datetime.date, **_) -> None:
     """Record each member's card: number, 5 years capped at the passport's expiry (as submitted),
     the approved economies plus the transitional ones. A renewed card replaces the old one."""
-    from ..economies import transitional_economies
-
     today = datetime.date.today()
     if abs((valid_from - today).days) > 31:
         raise WorkflowError("有效期起始日期应为制卡当日前后一个月内。", status=422)
@@ -320,17 +332,53 @@ def _on_hand_over(application: Application, actor: User, *, tracking_number: str
     return "picked_up"
 
 
-def _on_withdraw(application: Application, actor: User, **_) -> None:
-    if application.accepted_at is not None:
-        raise WorkflowError("外办已受理该申请单，不能撤回。")
+def _not_accepted_yet(application: Application) -> str | None:
+    return "外办已受理该申请单，不能撤回。" if application.accepted_at is not None else None
 
+
+def _has_next_office(application: Application) -> str | None:
+    if get_province(application.province).next_office(application.office_code) is None:
+        return "本机构是审核流程的最后一站，无需上报。"
+    return None
+
+
+def _fee_to_pay(application: Application) -> str | None:
+    payment = current_payment(application)
+    if payment is None:
+        return "没有待缴的费用。"
+    if payment.method == "window":
+        return "您选择了窗口支付，请到窗口缴费，工作人员确认后继续办理。"
+    return None
+
+
+def _payment_to_confirm(application: Application) -> str | None:
+    payment = current_payment(application)
+    if payment is None:
+        return "没有待确认的缴费。"
+    if application.status == "awaiting_payment" and payment.method != "window":
+        return "企业尚未上传缴费凭证，不能确认缴费。"
+    return None
+
+
+def _all_economies_decided(application: Application) -> str | None:
+    needed = {economy.code for economy in preclearing_economies()}
+    for member in application.members:
+        if not needed <= {decision.economy for decision in member.economy_decisions}:
+            return f"{member.shown.name} 还有经济体未审核。"
+    return None
+
+
+# What an action needs beyond role, office, status and province rule; each says why not, or None.
+GUARDS = {
+    "withdraw": _not_accepted_yet, "forward": _has_next_office, "pay": _fee_to_pay,
+    "confirm_payment": _payment_to_confirm, "complete_economies": _all_economies_decided,
+}
 
 ACTIONS = {
-    "withdraw": _on_withdraw,
     "submit": _on_submit, "resubmit": _on_submit, "accept": _on_accept, "return": _on_return,
     "reject": _on_reject, "forward": _on_forward, "approve": _on_approve, "pay": _on_pay,
     "confirm_payment": _on_confirm_payment, "return_payment": _on_return_payment,
-    "complete_economies": _on_complete_economies, "issue_card": _on_issue_card, "hand_over": _on_hand_over,
+    "issue_card": _on_issue_card, "hand_over": _on_hand_over,
 }
 
 
@@ -363,20 +411,13 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
     """APEC经济体审核中: record economies' decisions one by one (each a timeline entry and a
     message); when every member has all pre-clearing economies decided, the application moves
     to 全部经济体审核完成 through `transition`. Returns how many decisions were new or changed."""
-    from ..economies import economy_name, preclearing_economies
-    from .models import EconomyDecision
-
     application = _locked(application)
-    if actor.role not in ("reviewer",) or actor.province != application.province \
-            or actor.office_code != application.office_code:
-        db.session.rollback()
-        raise WorkflowError("申请单不在本机构办理。", status=404)
     if expected_version is not None and application.version != expected_version:
         db.session.rollback()
         raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面后重新填写。")
-    if application.status != "economies_review":
+    if (refused := refusal(application, "record_economies", actor)) is not None:
         db.session.rollback()
-        raise WorkflowError(f"申请单当前状态为“{status_label(application)}”，不能记录经济体审核结果。")
+        raise refused
     allowed = {economy.code for economy in preclearing_economies()}
     members = {member.id: member for member in application.members}
     changed = 0

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..statuses import STATUS_LABELS
+
 BusinessType = Literal["new", "renew", "early", "replace", "passport", "cancel"]
 Stage = Literal["city", "province", "mfa"]
 PickupMethod = Literal["self", "mail"]
@@ -158,8 +160,6 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
             ))
         if office.reports_to is not None and office.reports_to not in config.offices:
             problems.append((f"unknown office code '{office.reports_to}'", (("offices", code, "reports_to"),)))
-    from ..applications.statuses import STATUS_LABELS
-
     for key in config.labels:
         if key not in BUSINESS_TYPES and key not in STATUS_LABELS:
             problems.append((f"'{key}' is neither a business type nor a status code", (("labels", key),)))

@@ -17,9 +17,17 @@ from ..accounts.models import ROLE_REVIEWER
 from ..applications import changes
 from ..applications.access import can_view
 from ..applications.models import Application, TimelineEvent
-from ..applications.states import REVIEW_STATUSES
-from ..applications.statuses import RETURN_SECTIONS, STATUS_LABELS, province_status_label
-from ..applications.workflow import WorkflowError, current_payment, record_economy_decisions, transition
+from ..applications.states import CLOSED, OFFICE_MUST_ACT, REVIEW_STATUSES, TRANSITIONS
+from ..statuses import RETURN_SECTIONS, STATUS_LABELS, province_status_label
+from ..applications.workflow import (
+    WorkflowError,
+    action_label,
+    available_actions,
+    current_payment,
+    record_economy_decisions,
+    refusal,
+    transition,
+)
 from ..economies import preclearing_economies
 from ..enterprises.models import Enterprise
 from ..extensions import db
@@ -32,16 +40,12 @@ from ..web.templating import current_province, page_number, render
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 bp.add_app_template_filter(changes.summary, "change_summary")  # 重新提交: what changed, in one line
+bp.add_app_template_global(action_label, "action_label")
 reviewer_required = roles_required(ROLE_REVIEWER)
 
-FINISHED = ("rejected", "picked_up", "mailed", "card_cancelled", "draft")
 # Where staff word a status differently from the enterprise: 已反馈审核意见 is, for the
 # office, an application it sent back.
 STAFF_STATUS_LABELS = {"returned": "已退回"}
-# Statuses in which the office itself must act; waiting for the enterprise's payment or for the
-# economies' decisions (months, seed 004) does not make an office late.
-OFFICE_ACTS_ON = ("submitted", "city_review", "province_review", "mfa_review", "payment_review",
-                  "economies_done", "card_ready")
 
 
 def returnable_sections(province) -> dict:
@@ -88,11 +92,11 @@ def queue():
         # Handled here and now elsewhere, finished, or returned by this office until it comes back.
         handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == current_user.office_code)
         statement = statement.where(Application.id.in_(handled), or_(
-            Application.office_code != current_user.office_code, Application.status.in_(FINISHED + ("returned",))))
+            Application.office_code != current_user.office_code, Application.status.in_(CLOSED | {"returned"})))
     else:
         view = "todo"
         statement = statement.where(Application.office_code == current_user.office_code,
-                                    Application.status.not_in(FINISHED), Application.status != "returned")
+                                    Application.status.not_in(CLOSED | {"returned"}))
     statuses = queue_statuses(province, view)
     if status in statuses:
         statement = statement.where(Application.status == status)
@@ -118,7 +122,7 @@ def queue():
     rows = []
     for application in page.items:
         waited = (now - last_at[application.id]).days
-        office_must_act = application.status in OFFICE_ACTS_ON
+        office_must_act = application.status in OFFICE_MUST_ACT
         overdue = waited if view == "todo" and office_must_act and waited > overdue_days else 0
         rows.append(QueueRow(application, overdue, resubmitted.get(application.id)))
     return render(
@@ -138,7 +142,7 @@ class QueueRow:
 def queue_statuses(province, view: str) -> dict[str, str]:
     """The status filter of a list: the statuses its applications can be in, as staff call them."""
     if view == "todo":
-        codes = [code for code in STATUS_LABELS if code not in FINISHED and code != "returned"]
+        codes = [code for code in STATUS_LABELS if code not in CLOSED | {"returned"}]
     else:
         codes = [code for code in STATUS_LABELS if code != "draft"]
     return {code: STAFF_STATUS_LABELS.get(code) or province_status_label(province, code) for code in codes}
@@ -195,10 +199,10 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
     audit.record("pii_view", user=current_user, application_id=application.id)
     db.session.commit()
     province = get_province(application.province)
-    mine = application.office_code == current_user.office_code and application.province == current_user.province
     following = province.next_office(application.office_code) if application.status in REVIEW_STATUSES else None
     return render(
-        "review/detail.html", application=application, mine=mine, next_office=following,
+        "review/detail.html", application=application, actions=available_actions(application, current_user),
+        next_office=following,
         payment=current_payment(application), sections=returnable_sections(province),
         economies=preclearing_economies(), error=error, status=error.status if error else status,
         resubmission=resubmissions([application]).get(application.id) if application.status == "submitted" else None,
@@ -245,24 +249,20 @@ def _action_data(action: str, application: Application) -> dict:
 def act(application_id: int):
     application = _visible(application_id)
     action = request.form.get("action", "")
-    if action not in ("accept", "return", "reject", "forward", "approve", "confirm_payment", "return_payment",
-                      "issue_card", "hand_over"):
+    if action not in TRANSITIONS or TRANSITIONS[action].own_function:
         abort(400)
+    label = action_label(application, action)
     try:
+        if action not in available_actions(application, current_user):
+            raise refusal(application, action, current_user) or WorkflowError("该操作当前不可进行。")
         data = _action_data(action, application)
         transition(application, action, current_user, expected_version=request.form.get("version", type=int),
                    comment=request.form.get("comment", "")[:1000], **data)
     except WorkflowError as error:
         db.session.rollback()
         return detail_page(db.session.get(Application, application_id), error=error)
-    flash(f"已{_label(action)}：{application.number}。", "success")
+    flash(f"已{label}：{application.number}。", "success")
     return redirect(url_for("review.detail", application_id=application.id), code=303)
-
-
-def _label(action: str) -> str:
-    from ..applications.states import TRANSITIONS
-
-    return TRANSITIONS[action].label
 
 
 @bp.post("/applications/<int:application_id>/economies")

@@ -4,8 +4,10 @@ from flask import current_app, render_template, request, session
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from ..economies import economy_name
 from ..provinces.base import BUSINESS_TYPE_DESCRIPTIONS, STAGE_LABELS
 from ..provinces.registry import enabled_provinces
+from ..statuses import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, RETURN_SECTIONS
 from ..timefmt import format_local
 from ..validators import mask_identity
 from .htmx import is_htmx_request
@@ -53,20 +55,11 @@ def init_app(app):
     app.jinja_env.globals["business_descriptions"] = BUSINESS_TYPE_DESCRIPTIONS
     app.jinja_env.filters["localtime"] = format_local
 
-    from ..applications.workflow import status_label
-
-    app.jinja_env.globals["status_of"] = status_label
-
-    from ..applications import statuses
-
     app.jinja_env.globals.update(
-        return_sections=statuses.RETURN_SECTIONS,
-        payment_method_labels=statuses.PAYMENT_METHOD_LABELS,
-        payment_status_labels=statuses.PAYMENT_STATUS_LABELS,
+        return_sections=RETURN_SECTIONS,
+        payment_method_labels=PAYMENT_METHOD_LABELS,
+        payment_status_labels=PAYMENT_STATUS_LABELS,
     )
-
-    from ..economies import economy_name
-
     app.jinja_env.filters["economy_name"] = economy_name
 
     @app.context_processor

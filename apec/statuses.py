@@ -1,6 +1,8 @@
-"""Canonical status codes and their default labels (DESIGN.md section 4).
+"""Canonical status codes and their default labels (DESIGN.md section 4), and the other codes
+every layer names (what a 退回 may ask to change, payment methods and states).
 
-Provinces may relabel any of them through `labels` in province.toml.
+Plain data at the bottom of the house: the web layer and the province plugins read it without
+knowing the workflow. Provinces may relabel any status through `labels` in province.toml.
 """
 
 STATUS_LABELS = {
@@ -27,15 +29,6 @@ def province_status_label(province, status: str) -> str:
     """A status as this province words it (its `labels` override the defaults above)."""
     return province.config.labels.get(status) or STATUS_LABELS.get(status, status)
 
-
-# The tabs of 用户中心 > 我的申请单, in the order of seed 000.
-USER_CENTER_TABS = (
-    ("new", ("new", "renew"), "新办/续办"),
-    ("early", ("early",), None),
-    ("replace", ("replace",), None),
-    ("passport", ("passport",), None),
-    ("cancel", ("cancel",), None),
-)
 
 # What a reviewer may ask the enterprise to change when returning an application (退回).
 RETURN_SECTIONS = {
