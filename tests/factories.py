@@ -118,3 +118,20 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
         db.session.refresh(application)
         transition(application, "submit", admin)
         return db.session.scalar(db.select(Application.id).where(Application.id == application.id))
+
+
+def put_at_status(app, application_id, status, office, accepted=True, payment_method="voucher") -> None:
+    """Put an application straight into `status` at `office`, for tests of what the screens show at
+    a status (not of how it got there). `accepted`: 受理 happened once (a resubmitted application
+    is 已提交 again after it). A payment is added where the status has one."""
+    from apec.applications.models import Application, Payment
+
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        application.status, application.office_code = status, office
+        application.accepted_at = application.submitted_at if accepted else None
+        has_payment = db.session.scalar(db.select(Payment.id).where(Payment.application_id == application_id))
+        if status in ("awaiting_payment", "payment_review") and has_payment is None:
+            db.session.add(Payment(application_id=application_id, amount=720, method=payment_method,
+                                   status="pending" if status == "awaiting_payment" else "submitted"))
+        db.session.commit()

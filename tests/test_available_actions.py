@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from apec.accounts.models import User
-from apec.applications.models import Application, Payment
+from apec.applications.models import Application
 from apec.applications.states import TRANSITIONS
 from apec.applications.workflow import available_actions, may_edit
 from apec.extensions import db
 from apec.statuses import STATUS_LABELS
 
 from .conftest import login, submit
-from .factories import add_person, submitted_application
+from .factories import add_person, put_at_status, submitted_application
 
 # Where each status is: the office that holds the application then (Hebei: city → province → MFA).
 AT_MFA = {"mfa_review", "awaiting_payment", "payment_review", "economies_review", "economies_review_early_made",
@@ -44,22 +44,12 @@ def an_application(app, make_enterprise, make_staff, province, office):
 
 
 def put_at(app, application_id, status, accepted=True):
-    """`accepted`: 受理 happened once (a resubmitted application is 已提交 again after it)."""
     with app.app_context():
         application = db.session.get(Application, application_id)
         office = OFFICE_AT[status]
         if application.province != "hebei" and office != "mfa":
             office = application.enterprise.office_code
-        application.status, application.office_code = status, office
-        application.accepted_at = application.submitted_at if accepted else None
-        if status in ("awaiting_payment", "payment_review") and not application_id_has_payment(application_id):
-            db.session.add(Payment(application_id=application_id, amount=720, method="voucher",
-                                   status="pending" if status == "awaiting_payment" else "submitted"))
-        db.session.commit()
-
-
-def application_id_has_payment(application_id) -> bool:
-    return db.session.scalar(select(Payment.id).where(Payment.application_id == application_id)) is not None
+    put_at_status(app, application_id, status, office, accepted=accepted)
 
 
 def offered(app, application_id, email) -> set[str]:

@@ -15,6 +15,7 @@ from ..timefmt import CHINA, utc_start_of
 from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Card, Payment
+from .progress import progress
 from .workflow import available_actions, current_payment
 
 
@@ -28,6 +29,7 @@ USER_CENTER_TABS = (
 )
 
 bp = Blueprint("user_center", __name__, url_prefix="/user-center")
+bp.add_app_template_global(progress, "progress_of")
 
 PER_PAGE = 10
 
@@ -112,7 +114,6 @@ def application_detail(application_id: int):
     """订单详情: number, status steps, fee, office, members, materials, timeline."""
     application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
     province = get_province(application.province)
-    path = province.review_path(application.enterprise.office_code)
     economies = preclearing_economies()
     economy_rows = []
     if any(member.economy_decisions for member in application.members):
@@ -122,7 +123,7 @@ def application_detail(application_id: int):
             economy_rows.append((member.shown.name, [decided.get(e.code, "审核中") for e in economies]))
     cards = db.session.scalars(select(Card).where(Card.application_id == application.id).order_by(Card.id)).all()
     return render(
-        "user_center/application_detail.html", application=application, path=path,
+        "user_center/application_detail.html", application=application,
         status_label=lambda code: province_status_label(province, code), payment=current_payment(application),
         economies=economies, economy_rows=economy_rows, cards=cards,
         actions=available_actions(application, current_user), first_step=province.config.wizard.steps[0],
