@@ -91,9 +91,10 @@ def test_two_drafts_with_the_same_person_submitted_at_once_admit_the_person_once
     enterprise_id, email = make_enterprise(province="hunan", office="hunan")
     person_id = add_person(app, enterprise_id)
     login(client, email)
-    drafts = [start(client), start(client)]
-    for application_id in drafts:
-        complete_hunan(client, scalar, application_id, person_id)
+    drafts = []
+    for _ in range(2):  # one after the other: a draft left empty would be reused
+        drafts.append(start(client))
+        complete_hunan(client, scalar, drafts[-1], person_id)
     turn = iter(drafts)
     lock = threading.Lock()
 

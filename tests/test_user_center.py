@@ -13,14 +13,16 @@ def make_applications(app, client, enterprise_id, count):
     """`count` applications for two persons; every other one submitted with a number."""
     first = add_person(app, enterprise_id)
     second = add_person(app, enterprise_id, name="单丽娜", id_number="110105199011030028", passport="E26895599")
-    ids = [start(client) for _ in range(count)]
-    with app.app_context():
-        for index, application_id in enumerate(ids):
+    ids = []
+    for index in range(count):
+        application_id = start(client)  # a draft with someone in it, so the next start is a new one
+        ids.append(application_id)
+        with app.app_context():
             db.session.add(ApplicationMember(application_id=application_id, person_id=first if index % 2 else second))
             if index % 2:
                 db.session.execute(update(Application).where(Application.id == application_id).values(
                     status="submitted", number=f"APEC20261129{index:06d}"))
-        db.session.commit()
+            db.session.commit()
     return ids
 
 

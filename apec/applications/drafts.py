@@ -11,6 +11,7 @@ from ..crypto import decrypt, encrypt
 from ..enterprises.models import AddressBookEntry, Enterprise, InvoiceBookEntry, Person
 from ..extensions import db
 from ..materials.operations import delete_material
+from ..materials.storage import get_storage
 from ..models_base import utcnow
 from .models import Application, ApplicationMember
 from .states import EDITABLE
@@ -31,6 +32,15 @@ def is_editable(application: Application) -> bool:
 
 
 def start_application(enterprise: Enterprise, actor, business_type: str) -> Application:
+    """A new 暂存 — or the one this user started for this business and left empty, so that
+    clicking 申请新办 again does not pile up empty drafts."""
+    left_empty = next((draft for draft in db.session.scalars(
+        select(Application).where(Application.enterprise_id == enterprise.id, Application.created_by_id == actor.id,
+                                  Application.business_type == business_type, Application.status == "draft",
+                                  Application.number.is_(None)).order_by(Application.id)
+    ) if is_empty(draft)), None)
+    if left_empty is not None:
+        return left_empty
     application = Application(
         province=enterprise.province, office_code=enterprise.office_code, enterprise_id=enterprise.id,
         created_by_id=actor.id, business_type=business_type, status="draft",
@@ -40,6 +50,34 @@ def start_application(enterprise: Enterprise, actor, business_type: str) -> Appl
     audit.record("application_started", user=actor, business_type=business_type)
     db.session.commit()
     return application
+
+
+def is_empty(application: Application) -> bool:
+    """Nothing entered yet: no member, no file, no step saved or kept."""
+    extra = application.extra or {}
+    return not application.members and not application.materials and application.pickup_method is None \
+        and not application.purpose and not any(key in extra for key in ("notice_ack", "declaration", "unsaved"))
+
+
+def may_delete(application: Application, actor) -> bool:
+    """A 暂存 never submitted is its enterprise's to delete; once submitted it has a number and a
+    history, and is withdrawn or refused instead."""
+    return application.status == "draft" and application.number is None and actor.is_enterprise_user \
+        and actor.enterprise_id == application.enterprise_id
+
+
+def delete_draft(application: Application, actor) -> None:
+    """删除 a never-submitted 暂存 with its members and uploads (the bytes too)."""
+    files = list(application.materials) + list(application.material_history)
+    keys = [material.stored_name for material in files]
+    for row in files + list(application.members):
+        db.session.delete(row)
+    db.session.flush()  # files and members first: the files' link to the application is view-only
+    audit.record("draft_deleted", user=actor, application_id=application.id, business_type=application.business_type)
+    db.session.delete(application)
+    db.session.commit()
+    for key in keys:  # the bytes go once the rows are gone
+        get_storage().delete(key)
 
 
 def _saved(application: Application) -> None:

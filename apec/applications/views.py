@@ -45,6 +45,7 @@ bp = Blueprint("apply", __name__, url_prefix="/apply")
 # Every page words a status as the application's province does (status_of(application)).
 bp.add_app_template_global(status_label, "status_of")
 bp.add_app_template_global(lambda application: may_edit(application, current_user), "may_edit")
+bp.add_app_template_global(lambda application: drafts.may_delete(application, current_user), "may_delete")
 
 STARTABLE_TYPES = ("new", "renew")
 # --- helpers --------------------------------------------------------------------------------
@@ -568,6 +569,21 @@ def withdraw(application_id: int):
                       status=error.status)
     flash("已撤回，申请单状态为“未提交”，可编辑后重新提交。", "success")
     return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+
+
+@bp.route("/<int:application_id>/delete", methods=["GET", "POST"])
+@enterprise_required
+def delete_draft(application_id: int):
+    """删除 a 暂存: a page to confirm (so it works the same without JavaScript), then gone."""
+    application = own_application(application_id)
+    if not drafts.may_delete(application, current_user):
+        return render("applications/conflict.html", application=application, status=409,
+                      message="只能删除尚未提交过的暂存申请单；已提交的申请单请撤回或联系外办。")
+    if request.method == "POST":
+        drafts.delete_draft(application, current_user)
+        flash("已删除暂存的申请单及其上传的材料。", "success")
+        return redirect(url_for("user_center.applications"), code=303)
+    return render("applications/delete_confirm.html", application=application)[0]
 
 
 # --- members (团组 / 申报 of several persons) ------------------------------------------------
