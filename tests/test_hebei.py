@@ -176,3 +176,17 @@ def test_withdrawn_batch_stays_in_history_as_not_submitted(app, client, scalar, 
     history = client.get("/user-center/history").get_data(as_text=True)
     row = history[history.index(scalar(select(Application.number))):]
     assert "未提交" in row[:400] and "编辑" in row[:600]
+
+
+def test_hebei_has_no_pickup_step_so_cards_are_handed_out_at_the_city_office(app, client, scalar, hebei):
+    """No 取卡方式 step: on submission the pickup is 自取 at the enterprise's own city office."""
+    from apec.provinces.registry import get_province
+
+    application_id = submitted_batch(app, client, scalar, hebei["first"])
+    application = scalar(select(Application).where(Application.id == application_id))
+    assert application.status == "submitted" and application.pickup_method == "self"
+    with app.app_context():
+        office = get_province("hebei").office("shijiazhuang")
+    assert application.pickup_snapshot == {"name": office.name, "address": office.address, "phone": office.phone}
+    detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "待自取" in detail

@@ -226,6 +226,12 @@ def test_card_numbers_must_be_new_and_dates_sensible(app, scalar, count, hunan_s
     far = act(mfa, scalar, application_id, "issue_card", **{f"card-{member_id}": "APEC53224708",
                                                            "valid_from": "2030-01-01"})
     assert far.status_code == 422 and "前后一个月内" in far.get_data(as_text=True)
+    today = datetime.date.today().isoformat()
+    for wrong in ("APEC1234", "ABCD53224708", "APEC5322470X"):
+        refused = act(mfa, scalar, application_id, "issue_card", **{f"card-{member_id}": wrong, "valid_from": today})
+        assert refused.status_code == 422 and "的卡号应为 APEC 加 8 位数字" in refused.get_data(as_text=True), wrong
+    missing = act(mfa, scalar, application_id, "issue_card", **{f"card-{member_id}": "", "valid_from": today})
+    assert missing.status_code == 422 and "请填写 宋文泰 的卡号" in missing.get_data(as_text=True)
     from .factories import add_card
     add_card(app, hunan_submitted_person(app, scalar), valid_to=datetime.date.today() + datetime.timedelta(days=30))
     taken = scalar(select(Card.number))

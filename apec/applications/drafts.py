@@ -13,6 +13,8 @@ from ..extensions import db
 from ..materials.operations import delete_material
 from ..materials.storage import get_storage
 from ..models_base import utcnow
+from ..provinces.registry import get_province
+from .eligibility import member_refusal
 from .models import Application, ApplicationMember
 from .states import EDITABLE
 
@@ -156,30 +158,40 @@ def save_form(application: Application, *, contact_name: str, contact_phone: str
 
 
 def set_applicant(application: Application, person: Person) -> None:
-    """The one applicant of a per-applicant province; a new person drops the old one's uploads."""
+    """The one applicant of a per-applicant province; a new person drops the old one's uploads.
+    DraftError (nothing changed) if the person may not apply."""
     current = application.members[0] if application.members else None
     if current is not None and current.person_id == person.id:
         return
+    admit(application, person)
     if current is not None:
         _remove_member(application, current)
     add_member(application, person)
 
 
-def add_member(application: Application, person: Person) -> ApplicationMember:
+def admit(application: Application, person: Person) -> None:
+    """DraftError if `person` may not join `application`: already in it, or refused by the
+    province's rules (a valid card for 新办, none for 续办, another application open). The one
+    place this is decided when persons are added; submission checks it again."""
     if any(member.person_id == person.id for member in application.members):
         raise DraftError(f"{person.name} 已在申请人员中。")
+    if refusal := member_refusal(get_province(application.province), application, person):
+        raise DraftError(refusal)
+
+
+def add_member(application: Application, person: Person) -> ApplicationMember:
+    admit(application, person)
     member = ApplicationMember(application=application, person=person, position=len(application.members))
     db.session.add(member)
     db.session.commit()
     return member
 
 
-def save_member(application: Application, province, member: ApplicationMember | None, data: dict,
+def save_member(application: Application, member: ApplicationMember | None, data: dict,
                 actor) -> ApplicationMember:
     """Guangxi's per-member form: save the person (an earlier entry with the same ID number is
     updated, as 成员核查 brought it up) and make sure they are a member."""
     from ..enterprises.persons import create_person, find_person, update_person
-    from .eligibility import member_refusal
 
     if member is not None:
         update_person(member.person, data, actor)
@@ -189,11 +201,7 @@ def save_member(application: Application, province, member: ApplicationMember | 
         return member
     person = find_person(application.enterprise_id, data["id_number"])
     if person is not None:
-        if any(m.person_id == person.id for m in application.members):
-            raise DraftError(f"{person.name} 已在本团组中。")
-        # Refuse before touching the stored person: a refused member changes nothing.
-        if refusal := member_refusal(province, application, person):
-            raise DraftError(refusal)
+        admit(application, person)  # before touching the stored person: a refused member changes nothing
         update_person(person, data, actor)
     else:
         person = create_person(application.enterprise_id, data, actor)

@@ -7,8 +7,10 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..economies import preclearing_economies
+from ..enterprises import books
 from ..enterprises.models import Person
 from ..extensions import db
+from ..materials.checks import UploadRejected
 from ..provinces.registry import get_province
 from ..statuses import STATUS_LABELS, province_status_label
 from ..timefmt import CHINA, utc_start_of
@@ -16,7 +18,8 @@ from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Card, Payment
 from .progress import progress
-from .workflow import available_actions, current_payment
+from .forms import PaymentForm
+from .workflow import WorkflowError, available_actions, current_payment, pay_with_voucher
 
 
 # The tabs of 用户中心 > 我的申请单, in the order of seed 000.
@@ -174,12 +177,6 @@ def _date_arg(name: str) -> datetime.date | None:
 @enterprise_required
 def pay(application_id: int):
     """缴费凭证上传: the voucher image or PDF and 开票信息, as seed 003 shows."""
-    from ..enterprises import books
-    from ..materials.checks import UploadRejected
-    from ..materials.operations import delete_material, upload_material
-    from .forms import PaymentForm
-    from .workflow import WorkflowError, current_payment, transition
-
     application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
     payment = current_payment(application)
     if application.status != "awaiting_payment" or payment is None:
@@ -189,7 +186,7 @@ def pay(application_id: int):
     # Guangxi gave 发票信息 at 上报 already: start from it.
     form = PaymentForm(invoices=books.entries(books.INVOICES),
                        data={"invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", "")})
-    error = None
+    error, refused_status = None, None
     valid = form.validate_on_submit()
     upload = request.files.get("voucher")
     if request.method == "POST" and (upload is None or not upload.filename):
@@ -197,20 +194,15 @@ def pay(application_id: int):
         valid = False
     if valid:
         try:
-            material = upload_material(application=application, member_id=None, spec=None, title="缴费凭证",
-                                       filename=upload.filename, data=upload.read(), actor=current_user)
+            pay_with_voucher(application, current_user, filename=upload.filename, data=upload.read(),
+                             invoice=form.invoice_data(), expected_version=request.form.get("version", type=int))
         except UploadRejected as rejection:
             form.voucher.errors.append(rejection.message)
+        except WorkflowError as refusal:
+            error, refused_status = refusal.message, refusal.status
         else:
-            try:
-                transition(application, "pay", current_user, expected_version=request.form.get("version", type=int),
-                           voucher_material_id=material.id, invoice=form.invoice_data())
-            except WorkflowError as refusal:
-                delete_material(material)
-                error = refusal.message
-            else:
-                flash("缴费凭证已上传，等待外办确认。", "success")
-                return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
-    status = 422 if request.method == "POST" else 200
+            flash("缴费凭证已上传，等待外办确认。", "success")
+            return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+    status = refused_status or (422 if request.method == "POST" else 200)
     return render("user_center/pay.html", application=application, payment=payment, form=form, error=error,
                   fees=province.config.fees, status=status)

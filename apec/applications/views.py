@@ -26,7 +26,6 @@ from ..web.forms import checked_field
 from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
 from . import drafts
-from .eligibility import member_refusal
 from .forms import (
     AddMemberForm,
     ContactForm,
@@ -272,22 +271,21 @@ def form_step(application, province):
     form = contact_form(application, province, persons)
     refusal = None
     if saving() and form.validate():
-        person = None
-        if needs_applicant:
-            person = next((p for p in persons if str(p.id) == form.applicant.data), None)
-            if person is None:
-                abort(400)
-            refusal = member_refusal(province, application, person)
-        if refusal is None:
+        try:
+            if needs_applicant:
+                person = next((p for p in persons if str(p.id) == form.applicant.data), None)
+                if person is None:
+                    abort(400)
+                drafts.set_applicant(application, person)  # first: a refused applicant saves nothing
             drafts.save_form(
                 application, contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
                 declaration={name: form[name].data for name in ("employees", "tax_grade", "trade_kind", "trade_note")}
                 if wizard.declaration else None,
             )
-            if person is not None:
-                drafts.set_applicant(application, person)
             return advance(application, province, "form")
-        form.applicant.errors.append(refusal)
+        except drafts.DraftError as error:
+            refusal = error.message
+            form.applicant.errors.append(refusal)
     status = 200
     if saving():
         drafts.keep_unsaved(application, "form", request.form)
@@ -347,7 +345,7 @@ def member_form_step(application, province):
         drafts.keep_unsaved(application, unsaved_key, request.form)
         return render_member_form(application, province, member, form, status=422)
     try:
-        member = drafts.save_member(application, province, member, form.data, current_user)
+        member = drafts.save_member(application, member, form.data, current_user)
     except (drafts.DraftError, PersonError) as error:
         target = form.id_number if isinstance(error, PersonError) else form.name
         target.errors.append(error.message)
@@ -597,15 +595,11 @@ def add_member(application_id: int):
     form = AddMemberForm(persons=enterprise_persons())
     if form.validate_on_submit():
         person = db.session.get(Person, int(form.person.data))
-        refusal = member_refusal(province, application, person)
-        if refusal:
-            flash(refusal, "error")
-        else:
-            try:
-                drafts.add_member(application, person)
-                flash(f"已添加 {person.name}。", "success")
-            except drafts.DraftError as error:
-                flash(error.message, "error")
+        try:
+            drafts.add_member(application, person)
+            flash(f"已添加 {person.name}。", "success")
+        except drafts.DraftError as error:
+            flash(error.message, "error")
     else:
         flash("请选择要添加的成员。", "error")
     return redirect(step_url(application, "members"), code=303)

@@ -8,6 +8,7 @@ or raises WorkflowError and changes nothing.
 """
 
 import datetime
+import re
 
 from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,8 @@ from ..accounts.models import ROLE_ENTERPRISE_ADMIN, User
 from ..economies import economy_name, preclearing_economies, transitional_economies
 from ..enterprises.models import Person
 from ..extensions import db
+from ..materials.operations import store_material
+from ..materials.storage import get_storage
 from ..models_base import utcnow
 from ..notifications.models import Message
 from ..notifications import outbound as notifications
@@ -31,6 +34,7 @@ from .requirements import missing_items
 from .states import STAGE_REVIEW, TRANSITIONS
 
 FEE_BEARING_TYPES = ("new", "renew", "early", "replace")
+CARD_NUMBER = re.compile(r"APEC[0-9]{8}")  # DESIGN.md section 5
 
 
 class WorkflowError(Exception):
@@ -275,6 +279,21 @@ def _on_pay(application: Application, actor: User, *, voucher_material_id: int |
     payment.return_reason = ""
 
 
+def pay_with_voucher(application: Application, actor: User, *, filename: str, data: bytes, invoice: dict,
+                     expected_version: int | None = None) -> Application:
+    """上传缴费凭证: the voucher and the 'pay' transition in one transaction, so a refused payment
+    keeps no file. UploadRejected if the file fails its checks, WorkflowError if paying is refused."""
+    voucher = store_material(application=application, member_id=None, spec=None, title="缴费凭证",
+                             filename=filename, data=data, actor=actor, issued_on=None)
+    db.session.flush()  # the voucher's id, for the payment
+    try:
+        return transition(application, "pay", actor, expected_version=expected_version,
+                          voucher_material_id=voucher.id, invoice=invoice)
+    except Exception:
+        get_storage().delete(voucher.stored_name)
+        raise
+
+
 def _on_confirm_payment(application: Application, actor: User, **_) -> None:
     payment = current_payment(application)
     payment.status = "confirmed"
@@ -295,9 +314,11 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
     if abs((valid_from - today).days) > 31:
         raise WorkflowError("有效期起始日期应为制卡当日前后一个月内。", status=422)
     numbers = [cards.get(str(member.id)) for member in application.members]
-    if any(not number for number in numbers):
-        missing = next(m.shown.name for m, n in zip(application.members, numbers) if not n)
-        raise WorkflowError(f"请填写 {missing} 的卡号。", status=422)
+    for member, number in zip(application.members, numbers):
+        if not number:
+            raise WorkflowError(f"请填写 {member.shown.name} 的卡号。", status=422)
+        if not CARD_NUMBER.fullmatch(number):
+            raise WorkflowError(f"{member.shown.name} 的卡号应为 APEC 加 8 位数字。", status=422)
     if len(set(numbers)) != len(numbers):
         raise WorkflowError("每张卡的卡号须各不相同。", status=422)
     taken = db.session.scalar(select(Card.number).where(Card.number.in_(numbers)))

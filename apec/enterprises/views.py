@@ -139,7 +139,6 @@ def add_person():
 def _after_person_saved(person: Person, application_id: int | None, add: bool = True):
     """Back to the persons list, or to the application the person was added from."""
     from ..applications import drafts
-    from ..applications.eligibility import member_refusal
     from ..applications.models import Application
     from ..provinces.registry import get_province
 
@@ -149,11 +148,10 @@ def _after_person_saved(person: Person, application_id: int | None, add: bool = 
     province = get_province(application.province)
     step = "members" if "members" in province.config.wizard.steps else province.config.wizard.steps[0]
     if add and step == "members":
-        refusal = member_refusal(province, application, person)
-        if refusal:
-            flash(refusal, "error")
-        else:
+        try:
             drafts.add_member(application, person)
+        except drafts.DraftError as error:
+            flash(error.message, "error")
     return redirect(url_for("apply.step", application_id=application.id, step=step), code=303)
 
 

@@ -21,7 +21,7 @@ def clean_filename(name: str, kind: str) -> str:
     return base or f"附件{EXTENSIONS[kind]}"
 
 
-def _store(*, application, member_id: int | None, spec: MaterialSpec | None, title: str, filename: str,
+def store_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str, filename: str,
            data: bytes, actor, issued_on) -> Material:
     """Check the bytes, save them and add their row (not committed); UploadRejected if a check fails."""
     kind = check_upload(data, spec, issued_on=issued_on)
@@ -55,7 +55,7 @@ def keeps_history(application, material: Material) -> bool:
 def upload_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str,
                     filename: str, data: bytes, actor, issued_on=None) -> Material:
     """Check and store one file; UploadRejected (nothing stored) if it fails a check."""
-    material = _store(application=application, member_id=member_id, spec=spec, title=title, filename=filename,
+    material = store_material(application=application, member_id=member_id, spec=spec, title=title, filename=filename,
                       data=data, actor=actor, issued_on=issued_on)
     audit.record("material_uploaded", user=actor, application_id=application.id, kind=material.kind)
     _commit_or_forget(material)
@@ -88,7 +88,7 @@ def replace_material(old: Material, *, application, spec: MaterialSpec | None, f
     Once the application was submitted the old file stays as history (replaced by the new
     one, still downloadable by whoever may see the application); in a draft it is deleted.
     """
-    new = _store(application=application, member_id=old.member_id, spec=spec, title=old.title, filename=filename,
+    new = store_material(application=application, member_id=old.member_id, spec=spec, title=old.title, filename=filename,
                  data=data, actor=actor, issued_on=issued_on)
     old_key = None
     if keeps_history(application, old):

@@ -1,0 +1,58 @@
+"""缴费凭证上传 is one step: the voucher is kept only when the payment is taken, so a refused
+payment (an out-of-date page, a file that fails its checks) leaves no file behind."""
+
+import io
+
+from sqlalchemy import func, select
+
+from apec.applications.models import Application, Payment
+from apec.materials.models import Material
+
+from .conftest import login, submit
+from .factories import NOT_A_PDF, PDF, add_person, put_at_status, submitted_application
+
+INVOICE = {"invoice_title": "湖南测试企业有限公司", "invoice_tax_number": "91430100MA4L2X3K8X"}
+
+
+def awaiting_payment(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    put_at_status(app, application_id, "awaiting_payment", "mfa")
+    login(client, email)
+    return application_id
+
+
+def pay(client, application_id, version, data=PDF):
+    return submit(client, f"/user-center/applications/{application_id}/pay",
+                  dict(INVOICE, version=version, voucher=(io.BytesIO(data), "回单.pdf")),
+                  content_type="multipart/form-data")
+
+
+def vouchers(scalar):
+    return scalar(select(func.count()).select_from(Material).where(Material.title == "缴费凭证"))
+
+
+def test_a_payment_from_an_out_of_date_page_keeps_no_voucher(app, client, scalar, make_enterprise):
+    application_id = awaiting_payment(app, client, make_enterprise)
+    refused = pay(client, application_id, version=999)
+    assert refused.status_code == 409 and "已被更新" in refused.get_data(as_text=True)
+    assert vouchers(scalar) == 0
+    assert scalar(select(Application.status).where(Application.id == application_id)) == "awaiting_payment"
+    assert scalar(select(Payment.status)) == "pending"
+
+
+def test_a_voucher_that_fails_its_checks_changes_nothing(app, client, scalar, make_enterprise):
+    application_id = awaiting_payment(app, client, make_enterprise)
+    version = scalar(select(Application.version).where(Application.id == application_id))
+    refused = pay(client, application_id, version, data=NOT_A_PDF)
+    assert refused.status_code == 422 and "格式" in refused.get_data(as_text=True)
+    assert vouchers(scalar) == 0 and scalar(select(Payment.status)) == "pending"
+
+
+def test_a_payment_taken_keeps_its_voucher(app, client, scalar, make_enterprise):
+    application_id = awaiting_payment(app, client, make_enterprise)
+    version = scalar(select(Application.version).where(Application.id == application_id))
+    assert pay(client, application_id, version).status_code == 303
+    assert vouchers(scalar) == 1
+    assert scalar(select(Payment.voucher_material_id)) == scalar(select(Material.id).where(Material.title == "缴费凭证"))
+    assert scalar(select(Application.status).where(Application.id == application_id)) == "payment_review"
