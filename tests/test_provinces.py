@@ -140,6 +140,9 @@ def test_override_changes_a_rule(tmp_path):
     ("[offices.jinzhou2]\nstage = 'city'\n", "offices.jinzhou2.name", "Field required"),
     ("[workflow]\nchain = ['city', 'mfa']\n", "offices.liaoning.stage", "not in workflow.chain"),
     ("[labels]\npasport = '换护照'\n", "labels.pasport", "neither a business type nor a status code"),
+    ("[workflow]\nremittance_material = 'huikuan'\n", "workflow.remittance_material", "needs remittance_material"),
+    ("[eligibility]\ncriminal_record_material = 'none'\n", "eligibility.criminal_record_material",
+     "needs criminal_record_material"),
 ])
 def test_bad_override_stops_start_up_naming_file_and_key(tmp_path, override, key, fragment):
     path = write_override(tmp_path, "liaoning", override)
@@ -186,3 +189,20 @@ def test_create_app_refuses_to_start_with_a_bad_override(tmp_path):
     write_override(tmp_path, "hebei", "[offices.shijiazhuang]\npostcode = 'ABC'\n")
     with pytest.raises(ProvinceConfigError, match="offices.shijiazhuang.postcode"):
         create_app(settings_for_tests(tmp_path, APEC_PROVINCE_OVERRIDES=tmp_path, APEC_PROVINCES=["hebei"]))
+
+
+@pytest.mark.parametrize("province, office, start_label, hint", [
+    ("hunan", "hunan", "业务申报", "如 HUNAN 或 湖南"), ("guangxi", "guangxi", "新卡申办", "如 GUANGXI 或 广西"),
+    ("hebei", "shijiazhuang", "业务申报", "如 HEBEI 或 河北"), ("liaoning", "jinzhou", "业务申报", "如 LIAONING 或 辽宁"),
+])
+def test_each_province_words_its_start_button_and_passport_place_hint(client, make_enterprise, province, office,
+                                                                       start_label, hint):
+    from .conftest import login
+
+    _, email = make_enterprise(province=province, office=office)
+    login(client, email)
+    centre = client.get("/user-center/").get_data(as_text=True)
+    assert f'<a class="button" href="/apply/">{start_label}</a>' in centre
+    form = client.get("/enterprise/persons/new").get_data(as_text=True)
+    place = form[form.index('id="field-passport_place"'):]
+    assert f'<p class="hint">{hint}</p>' in place[:place.index("</div>")]

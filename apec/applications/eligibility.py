@@ -75,9 +75,9 @@ def standards_refusals(province: ProvincePlugin, application: Application,
                     f"{member.person.name} 的护照有效期须不少于 {rules.passport_min_valid_months} 个月"
                     f"（至少到 {limit_day:%Y-%m-%d}），当前至 {expiry or '未填写'}。"
                 )
-    if rules.no_criminal_record_max_age_months:
+    if rules.no_criminal_record_max_age_months and rules.criminal_record_material:
         for member in application.members:
-            records = [m for m in application.materials if m.member_id == member.id and m.kind == "no_criminal_record"]
+            records = [m for m in application.materials if m.member_id == member.id and m.kind == rules.criminal_record_material]
             for record in records:
                 if record.issued_on is None or add_months(record.issued_on, rules.no_criminal_record_max_age_months) < today:
                     refusals.append(

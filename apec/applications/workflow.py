@@ -253,7 +253,7 @@ def _on_approve(application: Application, actor: User, **_) -> str:
     method = application.payment_method or workflow.payment_methods[0]
     payment = Payment(application_id=application.id, amount=application.fee, method=method, status="pending")
     if workflow.payment_stage == "remittance_at_submission":
-        remittance = next((m for m in application.materials if m.kind == "remittance"), None)
+        remittance = next((m for m in application.materials if m.kind == workflow.remittance_material), None)
         payment.voucher_material_id = remittance.id if remittance else None
         payment.status = "submitted"
         db.session.add(payment)

@@ -94,6 +94,7 @@ class Wizard(Strict):
         default=False, description="each member is filled in on the members step itself (Guangxi 团组)"
     )
     step_labels: dict[str, str] = Field(default_factory=dict)
+    start_label: str = Field(default="业务申报", description="the button in 用户中心 that starts a business")
 
 
 class Workflow(Strict):
@@ -102,6 +103,9 @@ class Workflow(Strict):
     withdraw_before_acceptance: bool
     payment_stage: Literal["after_mfa", "chosen_at_report", "voucher_after_approval", "remittance_at_submission"]
     payment_methods: tuple[Literal["online", "window", "voucher", "remittance"], ...] = Field(min_length=1)
+    remittance_material: str | None = Field(
+        default=None, description="the material that is the 汇款单 (payment_stage remittance_at_submission)"
+    )
     renew_within_months: int = Field(ge=1, le=24)
     return_notice_sms: bool = False
     overdue_days: dict[Stage, int] = Field(
@@ -122,6 +126,15 @@ class Eligibility(Strict):
     min_tax_grade: Literal["A", "B", "M", "C", "D"] | None = None
     passport_min_valid_months: int = Field(default=0, ge=0)
     no_criminal_record_max_age_months: int = Field(default=0, ge=0)
+    criminal_record_material: str | None = Field(
+        default=None, description="the material that is the 无犯罪记录证明 whose age is checked"
+    )
+
+
+class Hints(Strict):
+    """Examples shown under fields, in the province's own words."""
+
+    passport_place: str = Field(default="", description="under 护照签发地点, e.g. 如 HUNAN 或 湖南")
 
 
 class ProvinceConfig(Strict):
@@ -132,6 +145,7 @@ class ProvinceConfig(Strict):
     workflow: Workflow
     fees: Fees
     eligibility: Eligibility = Eligibility()
+    hints: Hints = Hints()
     business_types: tuple[BusinessType, ...] = Field(min_length=1)
     labels: dict[str, str] = Field(
         default_factory=dict,
@@ -167,6 +181,15 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
         codes = [spec.code for spec in specs]
         for code in {c for c in codes if codes.count(c) > 1}:
             problems.append((f"material code '{code}' is listed twice", (("materials", business_type),)))
+    material_codes = {spec.code for specs in config.materials.values() for spec in specs}
+    workflow, eligibility = config.workflow, config.eligibility
+    if workflow.payment_stage == "remittance_at_submission" and workflow.remittance_material not in material_codes:
+        problems.append(("payment_stage remittance_at_submission needs remittance_material, a material code",
+                         (("workflow", "remittance_material"), ("workflow", "payment_stage"))))
+    if eligibility.no_criminal_record_max_age_months and eligibility.criminal_record_material not in material_codes:
+        problems.append(("no_criminal_record_max_age_months needs criminal_record_material, a material code",
+                         (("eligibility", "criminal_record_material"),
+                          ("eligibility", "no_criminal_record_max_age_months"))))
     if not any(office.accepts_registrations for office in config.offices.values()):
         problems.append(("at least one office must accept registrations", (("offices",),)))
     return problems

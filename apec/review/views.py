@@ -28,7 +28,7 @@ from ..applications.workflow import (
     refusal,
     transition,
 )
-from ..economies import preclearing_economies
+from ..economies import preclearing_economies, transitional_economies
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..materials.history import replaced_files, slot_history
@@ -204,7 +204,7 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
         "review/detail.html", application=application, actions=available_actions(application, current_user),
         next_office=following,
         payment=current_payment(application), sections=returnable_sections(province),
-        economies=preclearing_economies(), error=error, status=error.status if error else status,
+        economies=preclearing_economies(), transitional=transitional_economies(), error=error, status=error.status if error else status,
         resubmission=resubmissions([application]).get(application.id) if application.status == "submitted" else None,
         replaced=replaced_files(application), material_history=slot_history(application),
         today=datetime.date.today(),
