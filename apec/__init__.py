@@ -1,5 +1,7 @@
 """APEC 商务旅行卡 online service: the application factory."""
 
+from pathlib import Path
+
 from flask import Flask
 
 from . import models  # noqa: F401  (registers every table)
@@ -7,7 +9,7 @@ from .extensions import csrf, db, login_manager, migrate
 from .provinces.registry import load_provinces
 from .settings import load_settings
 
-MIGRATIONS_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -24,8 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
         proxies = app.config["APEC_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    extra = app.config.get("APEC_PLUGIN_DIR")
     app.extensions["apec_provinces"] = load_provinces(
-        app.config["APEC_PROVINCES"], app.config["APEC_PROVINCE_OVERRIDES"]
+        app.config["APEC_PROVINCES"], app.config["APEC_PROVINCE_OVERRIDES"], Path(extra) if extra else None
     )
 
     from .materials.storage import build_storage

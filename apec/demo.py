@@ -15,16 +15,6 @@ from .provinces.registry import enabled_provinces
 
 DEMO_PASSWORD = "Demo2026!apec"
 
-DEMO_ENTERPRISES = {
-    "hunan": dict(name="湖南湘江国际贸易有限公司", uscc17="91430100MA4L2X3K8", legal="刘建国",
-                  ownership="private", office="hunan", region="430102", employees=86, tax_grade="A"),
-    "guangxi": dict(name="广西北部湾进出口集团有限公司", uscc17="91450100MA5K8N2P3", legal="黄振宁",
-                    ownership="state", office="guangxi", region="450103", employees=420, tax_grade="A"),
-    "hebei": dict(name="石家庄冀通机械进出口有限公司", uscc17="91130100MA0D7R6T1", legal="张立华",
-                  ownership="private", office="shijiazhuang", region="130102", employees=65, tax_grade="B"),
-    "liaoning": dict(name="鞍山辽鞍钢材贸易有限公司", uscc17="91210300MA0U4W9X5", legal="王德胜",
-                     ownership="private", office="anshan", region="210302", employees=130, tax_grade="A"),
-}
 DEMO_PERSONS = [
     ("宋文泰", "M", datetime.date(1985, 5, 15), "13800000001", "总经理"),
     ("单丽娜", "F", datetime.date(1990, 11, 3), "13800000002", "外贸部经理"),
@@ -52,18 +42,23 @@ def _account(email, role, province, name, password_hash, enterprise=None, office
     return user, True
 
 
+def demo_provinces() -> dict:
+    """The enabled provinces that have demo data (a [demo] table in their province.toml)."""
+    return {code: province for code, province in enabled_provinces().items() if province.config.demo is not None}
+
+
 def load_demo_data() -> list[str]:
     created = []
     password_hash = hash_password(DEMO_PASSWORD)
-    for code, province in enabled_provinces().items():
-        spec = DEMO_ENTERPRISES[code]
-        number = demo_uscc(spec["uscc17"])
+    for code, province in demo_provinces().items():
+        spec = province.config.demo
+        number = demo_uscc(spec.uscc17)
         enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == number))
         if enterprise is None:
             enterprise = Enterprise(
-                name=spec["name"], uscc=number, legal_representative=spec["legal"], ownership=spec["ownership"],
-                province=code, office_code=spec["office"], employees=spec["employees"], tax_grade=spec["tax_grade"],
-                trade_kind="goods", address=f"{province.name}{province.office(spec['office']).name}辖区",
+                name=spec.enterprise, uscc=number, legal_representative=spec.legal_representative,
+                ownership=spec.ownership, province=code, office_code=spec.office, employees=spec.employees,
+                tax_grade=spec.tax_grade, trade_kind="goods", address=f"{province.name}{province.office(spec.office).name}辖区",
             )
             db.session.add(enterprise)
             for sequence, (name, gender, born, mobile, position) in enumerate(DEMO_PERSONS, start=1):
@@ -74,11 +69,11 @@ def load_demo_data() -> list[str]:
                     passport_issue_date=datetime.date(2022, 3, 1), passport_expiry_date=datetime.date(2032, 2, 28),
                     passport_authority="国家移民管理局", passport_place=province.name,
                 )
-                person.id_number = demo_id_number(spec["region"], born, sequence, gender)
-                person.passport_number = f"E{spec['region'][:2]}{sequence:02d}{born:%m%d}"
+                person.id_number = demo_id_number(spec.region, born, sequence, gender)
+                person.passport_number = f"E{spec.region[:2]}{sequence:02d}{born:%m%d}"
                 db.session.add(person)
         accounts = [
-            (f"qiye.{code}@example.com", ROLE_ENTERPRISE_ADMIN, spec["name"], enterprise, None),
+            (f"qiye.{code}@example.com", ROLE_ENTERPRISE_ADMIN, spec.enterprise, enterprise, None),
             (f"jingban.{code}@example.com", ROLE_HANDLER, "李经办", enterprise, None),
             (f"admin.{code}@example.com", ROLE_PROVINCE_ADMIN, f"{province.name}管理员", None, None),
         ] + [
@@ -115,8 +110,7 @@ def submit_demo_application(code: str) -> str | None:
     from .materials.operations import upload_material
 
     province = enabled_provinces()[code]
-    spec = DEMO_ENTERPRISES[code]
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == demo_uscc(spec["uscc17"])))
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == demo_uscc(province.config.demo.uscc17)))
     if db.session.scalar(select(Application.id).where(Application.enterprise_id == enterprise.id)):
         return None
     admin = db.session.scalar(select(User).where(User.email == f"qiye.{code}@example.com"))
@@ -155,7 +149,7 @@ def register_demo_cli(app):
         click.echo(f"demo data loaded: {len(created)} new accounts, password {DEMO_PASSWORD}")
         for email in created:
             click.echo(f"  {email}")
-        for code in enabled_provinces():
+        for code in demo_provinces():
             number = submit_demo_application(code)
             if number:
                 click.echo(f"  submitted demo application {number} ({code})")

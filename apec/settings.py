@@ -51,6 +51,8 @@ def load_settings(config_dir: Path | None = None) -> dict:
         "APEC_ENV": "production" if production else "development",
         "APEC_PROVINCES": province_codes,
         "APEC_PROVINCE_OVERRIDES": config_dir / "provinces",
+        # A folder of the operator's own province plugins (each a folder with a province.toml).
+        "APEC_PLUGIN_DIR": env.get("APEC_PLUGIN_DIR") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": env.get("SECRET_KEY") or (None if production else _DEV_SECRET),
         "APEC_DATA_KEYS": env.get("APEC_DATA_KEYS") or (None if production else _DEV_DATA_KEY),

@@ -3,7 +3,9 @@
 import pytest
 
 from apec import create_app
-from apec.provinces.registry import KNOWN_PROVINCES, PLUGIN_DIR, ProvinceConfigError, load_provinces
+from apec.provinces.registry import PLUGIN_DIR, ProvinceConfigError, discover_provinces, load_provinces
+
+PROVINCES = tuple(discover_provinces())
 
 from .conftest import settings_for_tests
 
@@ -45,13 +47,13 @@ LIAONING_OFFICES = [
 
 @pytest.fixture(scope="module")
 def provinces(tmp_path_factory):
-    return load_provinces(list(KNOWN_PROVINCES), tmp_path_factory.mktemp("no-overrides"))
+    return load_provinces(list(PROVINCES), tmp_path_factory.mktemp("no-overrides"))
 
 
 # --- the contract every province answers -------------------------------------------------
 
 
-@pytest.mark.parametrize("code", KNOWN_PROVINCES)
+@pytest.mark.parametrize("code", PROVINCES)
 def test_every_registration_office_reaches_the_mfa_through_the_chain(provinces, code):
     province = provinces[code]
     offices = province.registration_offices()
@@ -65,14 +67,14 @@ def test_every_registration_office_reaches_the_mfa_through_the_chain(provinces, 
         assert stages == sorted(stages, key=chain.index), f"{office_code} goes backwards: {stages}"
 
 
-@pytest.mark.parametrize("code", KNOWN_PROVINCES)
+@pytest.mark.parametrize("code", PROVINCES)
 def test_every_province_offers_all_six_business_types_with_labels(provinces, code):
     types = dict(provinces[code].business_types())
     assert set(types) == {"new", "renew", "early", "replace", "passport", "cancel"}
     assert all(label for label in types.values())
 
 
-@pytest.mark.parametrize("code", KNOWN_PROVINCES)
+@pytest.mark.parametrize("code", PROVINCES)
 def test_every_province_has_branding_and_fee(provinces, code):
     province = provinces[code]
     assert province.branding.title and province.branding.authority

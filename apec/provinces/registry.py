@@ -17,7 +17,18 @@ from .base import ProvincePlugin
 from .schema import ProvinceConfig, cross_check
 
 PLUGIN_DIR = Path(__file__).parent
-KNOWN_PROVINCES = ("hunan", "guangxi", "hebei", "liaoning")
+
+
+def discover_provinces(extra_dir: Path | None = None) -> dict[str, Path]:
+    """Every province there is: a folder holding a province.toml, here or in `extra_dir` (an
+    operator's own plugins). {code: folder}."""
+    found = {}
+    for directory in (PLUGIN_DIR, extra_dir):
+        if directory is not None and directory.is_dir():
+            for folder in sorted(directory.iterdir()):
+                if (folder / "province.toml").is_file():
+                    found.setdefault(folder.name, folder)
+    return found
 
 
 class ProvinceConfigError(RuntimeError):
@@ -64,13 +75,19 @@ def _override_is_to_blame(override: dict, data: dict, location: tuple) -> bool:
     )
 
 
-def load_province(code: str, override_dir: Path) -> ProvincePlugin:
-    if code not in KNOWN_PROVINCES:
-        raise ProvinceConfigError(
-            f"APEC_PROVINCES: unknown province '{code}' (known: {', '.join(KNOWN_PROVINCES)})"
-        )
-    module = importlib.import_module(f"{__package__}.{code}")
-    data_file = PLUGIN_DIR / code / "province.toml"
+def _plugin_class(code: str, folder: Path) -> type[ProvincePlugin]:
+    """The plugin's own class where a rule needs code (its __init__.py defines Plugin), else the
+    base: a province that data can say entirely needs no Python."""
+    if folder.parent == PLUGIN_DIR and (folder / "__init__.py").is_file():
+        return getattr(importlib.import_module(f"{__package__}.{code}"), "Plugin", ProvincePlugin)
+    return ProvincePlugin
+
+
+def load_province(code: str, override_dir: Path, extra_dir: Path | None = None) -> ProvincePlugin:
+    known = discover_provinces(extra_dir)
+    if code not in known:
+        raise ProvinceConfigError(f"APEC_PROVINCES: unknown province '{code}' (known: {', '.join(known)})")
+    data_file = known[code] / "province.toml"
     data = _read_toml(data_file)
     override_file = override_dir / f"{code}.toml"
     override = _read_toml(override_file) if override_file.exists() else {}
@@ -90,7 +107,7 @@ def load_province(code: str, override_dir: Path) -> ProvincePlugin:
     problems = [problem(paths[0], message, paths[1:]) for message, paths in cross_check(config)]
     if config.code != code:
         problems.append(problem(("code",), f"is '{config.code}', expected '{code}'"))
-    plugin = module.Plugin(config)
+    plugin = _plugin_class(code, known[code])(config)
     if not problems:
         for office_code in config.offices:
             try:
@@ -102,10 +119,10 @@ def load_province(code: str, override_dir: Path) -> ProvincePlugin:
     return plugin
 
 
-def load_provinces(codes: list[str], override_dir: Path) -> dict[str, ProvincePlugin]:
+def load_provinces(codes: list[str], override_dir: Path, extra_dir: Path | None = None) -> dict[str, ProvincePlugin]:
     if not codes:
         raise ProvinceConfigError("APEC_PROVINCES: name at least one province")
-    return {code: load_province(code, override_dir) for code in codes}
+    return {code: load_province(code, override_dir, extra_dir) for code in codes}
 
 
 def get_province(code: str) -> ProvincePlugin:

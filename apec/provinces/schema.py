@@ -137,6 +137,19 @@ class Hints(Strict):
     passport_place: str = Field(default="", description="under 护照签发地点, e.g. 如 HUNAN 或 湖南")
 
 
+class Demo(Strict):
+    """`flask demo-data`: the province's demo enterprise (accounts and persons are made from it)."""
+
+    enterprise: str
+    uscc17: str = Field(pattern=r"^[0-9A-Z]{17}$", description="统一社会信用代码 without its check character")
+    legal_representative: str
+    ownership: Ownership
+    office: str
+    region: str = Field(pattern=r"^[0-9]{6}$", description="行政区划代码 of the persons' 身份证号")
+    employees: int = Field(ge=0)
+    tax_grade: Literal["A", "B", "M", "C", "D"]
+
+
 class ProvinceConfig(Strict):
     code: str = Field(pattern=r"^[a-z]+$")
     name: str
@@ -146,6 +159,7 @@ class ProvinceConfig(Strict):
     fees: Fees
     eligibility: Eligibility = Eligibility()
     hints: Hints = Hints()
+    demo: Demo | None = None
     business_types: tuple[BusinessType, ...] = Field(min_length=1)
     labels: dict[str, str] = Field(
         default_factory=dict,
@@ -190,6 +204,8 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
         problems.append(("no_criminal_record_max_age_months needs criminal_record_material, a material code",
                          (("eligibility", "criminal_record_material"),
                           ("eligibility", "no_criminal_record_max_age_months"))))
+    if config.demo is not None and config.demo.office not in config.offices:
+        problems.append((f"unknown office code '{config.demo.office}'", (("demo", "office"),)))
     if not any(office.accepts_registrations for office in config.offices.values()):
         problems.append(("at least one office must accept registrations", (("offices",),)))
     return problems
