@@ -175,7 +175,7 @@ def test_a_refused_panel_request_is_said_in_the_page(app, chromium, live_server,
     page.get_by_label("邮寄", exact=True).check()
     with app.app_context():
         owner = db.session.get(Application, application_id).created_by
-        transition(db.session.get(Application, application_id), "resubmit", owner)
+        transition(db.session.get(Application, application_id), "submit", owner)  # 重新提交
     page.get_by_role("button", name="管理地址簿（新增、修改、删除）").click()
     expect(page.locator("#flash-area").get_by_role("alert")).to_contain_text("已被更新或已提交")
     expect(page.get_by_role("dialog")).to_have_count(0)

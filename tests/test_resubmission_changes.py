@@ -27,7 +27,8 @@ def resubmit(scalar, enterprise, application_id):
 
 def changes(scalar, application_id):
     event = scalar(select(TimelineEvent).where(TimelineEvent.application_id == application_id,
-                                               TimelineEvent.action == "resubmit"))
+                                               TimelineEvent.action == "submit",
+                                               TimelineEvent.from_status == "returned"))
     return event.data["changes"]
 
 

@@ -42,8 +42,8 @@ STAFF = (ROLE_REVIEWER,)
 
 TRANSITIONS: dict[str, Transition] = {
     # The enterprise
-    "submit": Transition("提交", frozenset({"draft"}), "submitted", ENTERPRISE_ROLES),
-    "resubmit": Transition("重新提交", frozenset({"returned"}), "submitted", ENTERPRISE_ROLES),
+    # From 暂存, or again after a 退回 (重新提交: back to the office that returned it).
+    "submit": Transition("提交", EDITABLE, "submitted", ENTERPRISE_ROLES),
     "withdraw": Transition(
         "撤回", frozenset({"submitted"}), "draft", ENTERPRISE_ROLES, province_rule="withdraw_before_acceptance"
     ),

@@ -523,9 +523,8 @@ def submit_application(application, expected_version: int | None = None):
     province = get_province(application.province)
     if expected_version is None:
         expected_version = request.form.get("version", type=int)
-    action = "resubmit" if application.status == "returned" else "submit"
     try:
-        transition(application, action, current_user, expected_version=expected_version)
+        transition(application, "submit", current_user, expected_version=expected_version)
     except WorkflowError as error:
         if error.status == 422:
             last = province.config.wizard.steps[-1]

@@ -163,14 +163,16 @@ def available_actions(application: Application, actor: User) -> list[str]:
 
 
 def may_edit(application: Application, actor: User) -> bool:
-    """The enterprise may change the application exactly when it may (re)submit it."""
-    return any(refusal(application, action, actor) is None for action in ("submit", "resubmit"))
+    """The enterprise may change the application exactly when it may submit it (again)."""
+    return refusal(application, "submit", actor) is None
 
 
 def action_label(application: Application, action: str) -> str:
     """What the action is called on this application: 不予受理 before acceptance, 审核不通过 after."""
     if action == "reject" and application.status != "submitted":
         return "审核不通过"
+    if action == "submit" and application.status == "returned":
+        return "重新提交"
     return TRANSITIONS[action].label
 
 
@@ -396,7 +398,7 @@ GUARDS = {
 }
 
 ACTIONS = {
-    "submit": _on_submit, "resubmit": _on_submit, "accept": _on_accept, "return": _on_return,
+    "submit": _on_submit, "accept": _on_accept, "return": _on_return,
     "reject": _on_reject, "forward": _on_forward, "approve": _on_approve, "pay": _on_pay,
     "confirm_payment": _on_confirm_payment, "return_payment": _on_return_payment,
     "issue_card": _on_issue_card, "hand_over": _on_hand_over,

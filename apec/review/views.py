@@ -41,6 +41,7 @@ from ..web.templating import current_province, page_number, render
 bp = Blueprint("review", __name__, url_prefix="/staff")
 bp.add_app_template_filter(changes.summary, "change_summary")  # 重新提交: what changed, in one line
 bp.add_app_template_global(action_label, "action_label")
+bp.add_app_template_test(lambda event: is_resubmission(event), "resubmission")
 reviewer_required = roles_required(ROLE_REVIEWER)
 
 # Where staff word a status differently from the enterprise: 已反馈审核意见 is, for the
@@ -159,7 +160,11 @@ def resubmissions(applications) -> dict[int, TimelineEvent]:
         .group_by(TimelineEvent.application_id)
     )
     events = db.session.scalars(select(TimelineEvent).where(TimelineEvent.id.in_(latest)))
-    return {event.application_id: event for event in events if event.action == "resubmit"}
+    return {event.application_id: event for event in events if is_resubmission(event)}
+
+
+def is_resubmission(event: TimelineEvent) -> bool:
+    return event.action == "submit" and event.from_status == "returned"
 
 
 @bp.post("/batch-accept")
