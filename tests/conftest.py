@@ -259,3 +259,20 @@ def signed_in(chromium, live_server, javascript):
     yield open_as
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def hunan_submitted(app, client, scalar, make_enterprise, make_staff):
+    """A Hunan 新办 filled in through the steps and submitted; the office and MFA reviewers exist."""
+    from .factories import add_person, complete_hunan, start, version_of
+
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    person_id = add_person(app, enterprise_id)
+    login(client, email)
+    application_id = start(client)
+    complete_hunan(client, scalar, application_id, person_id)
+    submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
+           page="/user-center/")
+    make_staff("hunan.office@example.com", province="hunan", office="hunan")
+    make_staff("hunan.mfa@example.com", province="hunan", office="mfa")
+    return {"id": application_id, "enterprise": client, "email": email}

@@ -4,12 +4,14 @@ import datetime
 import io
 
 from PIL import Image
+from sqlalchemy import select
+from stdnum.cn import ric, uscc
 
-from apec.applications.models import Card
+from apec.applications.models import Application, Card
 from apec.enterprises.models import Person
 from apec.extensions import db
 
-from .conftest import submit
+from .conftest import DEMO_PASSWORD, login, submit
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NOT_A_PDF = b"MZ\x90\x00 an executable pretending to be a pdf"
@@ -135,3 +137,107 @@ def put_at_status(app, application_id, status, office, accepted=True, payment_me
             db.session.add(Payment(application_id=application_id, amount=720, method=payment_method,
                                    status="pending" if status == "awaiting_payment" else "submitted"))
         db.session.commit()
+
+
+# --- a Hunan application through the steps, and the version a page was read at ---
+
+HUNAN_MEMBER_FILES = {"passport_page": PDF, "employment_proof": PDF}
+
+
+def fill_form(client, application_id, person_id, **changes):
+    data = {"applicant": str(person_id), "contact_name": "袁媛", "contact_phone": "13456767660", "action": "next"}
+    data.update(changes)
+    return submit(client, f"/apply/{application_id}/form", data)
+
+
+def member_id_of(scalar, application_id):
+    from apec.applications.models import ApplicationMember
+
+    return scalar(select(ApplicationMember.id).where(ApplicationMember.application_id == application_id))
+
+
+def complete_hunan(client, scalar, application_id, person_id):
+    assert fill_form(client, application_id, person_id).status_code == 303
+    member_id = member_id_of(scalar, application_id)
+    for kind in ("business_license", "enterprise_letter"):
+        assert upload(client, application_id, kind).status_code == 303
+    for kind, data in HUNAN_MEMBER_FILES.items():
+        assert upload(client, application_id, kind, data=data, member_id=member_id).status_code == 303
+    assert upload(client, application_id, "photo", data=image_bytes(), filename="photo.jpg",
+                  member_id=member_id).status_code == 303
+    response = submit(client, f"/apply/{application_id}/pickup", {
+        "method": "mail", "recipient": "袁媛", "phone": "13456767660", "address": "长沙市岳麓区麓山南路1号",
+        "postcode": "410000", "action": "next",
+    })
+    assert response.status_code == 303
+
+
+def version_of(scalar, application_id):
+    return scalar(select(Application.version).where(Application.id == application_id))
+
+
+# --- office staff acting on an application ---
+
+def staff(app, email):
+    client = app.test_client()
+    assert login(client, email, tab="staff").status_code == 303
+    return client
+
+
+def act(client, scalar, application_id, action, **fields):
+    data = {"action": action, "version": version_of(scalar, application_id)}
+    data.update(fields)
+    return submit(client, f"/staff/applications/{application_id}/act", data, page="/staff/")
+
+
+def status(scalar, application_id):
+    return scalar(select(Application.status).where(Application.id == application_id))
+
+
+# --- Guangxi's per-member form ---
+
+EXPIRY = (datetime.date.today() + datetime.timedelta(days=4 * 365)).isoformat()
+
+
+MEMBER = {
+    "id_number": "450103198511030016", "name": "黄振宁", "surname_pinyin": "", "given_name_pinyin": "",
+    "gender": "", "birth_date": "", "mobile": "13977112233", "position": "总经理", "passport_number": "E45010311",
+    "passport_type": "普通", "passport_issue_date": "2023-05-01", "passport_expiry_date": EXPIRY,
+    "passport_authority": "国家移民管理局", "passport_place": "广西",
+}
+
+
+def valid_id(body17):
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def member_page(application_id, member="new"):
+    return f"/apply/{application_id}/members?member={member}"
+
+
+def save_member(client, application_id, action, member="new", **changes):
+    data = dict(MEMBER, id_number=valid_id(MEMBER["id_number"][:17]), action=action)
+    data.update(changes)
+    return submit(client, member_page(application_id, member), data)
+
+
+# --- 企业注册 ---
+
+def valid_uscc(body17="91130100MA0D7R6T1"):
+    return body17 + uscc.calc_check_digit(body17)
+
+
+def registration(**changes):
+    data = {
+        "name": "河北华北机电进出口有限公司",
+        "uscc": valid_uscc(),
+        "legal_representative": "赵卫东",
+        "ownership": "private",
+        "province": "hebei",
+        "office": "baoding",
+        "email": "Contact@HuaBei.example.com",
+        "password": DEMO_PASSWORD,
+        "confirm": DEMO_PASSWORD,
+    }
+    data.update(changes)
+    return data

@@ -11,7 +11,7 @@ from apec.materials.models import Material
 
 from .conftest import DEMO_PASSWORD, login, submit
 from .factories import add_person, submitted_application
-from .test_review import status
+from .factories import status
 
 USERS = {
     # who: (email, login tab)

@@ -10,10 +10,9 @@ from apec.materials.models import Material
 from apec.notifications.models import Message
 
 from .conftest import login, submit
-from .factories import NOT_A_PDF, PDF, add_person, image_bytes, start, upload
-
-HUNAN_MEMBER_FILES = {"passport_page": PDF, "employment_proof": PDF}
-
+from .factories import (
+    NOT_A_PDF, PDF, add_person, complete_hunan, fill_form, image_bytes, member_id_of, start, upload, version_of,
+)
 
 @pytest.fixture
 def hunan(app, client, make_enterprise):
@@ -21,38 +20,6 @@ def hunan(app, client, make_enterprise):
     person_id = add_person(app, enterprise_id)
     login(client, email)
     return {"enterprise_id": enterprise_id, "person_id": person_id, "email": email}
-
-
-def fill_form(client, application_id, person_id, **changes):
-    data = {"applicant": str(person_id), "contact_name": "袁媛", "contact_phone": "13456767660", "action": "next"}
-    data.update(changes)
-    return submit(client, f"/apply/{application_id}/form", data)
-
-
-def member_id_of(scalar, application_id):
-    from apec.applications.models import ApplicationMember
-
-    return scalar(select(ApplicationMember.id).where(ApplicationMember.application_id == application_id))
-
-
-def complete_hunan(client, scalar, application_id, person_id):
-    assert fill_form(client, application_id, person_id).status_code == 303
-    member_id = member_id_of(scalar, application_id)
-    for kind in ("business_license", "enterprise_letter"):
-        assert upload(client, application_id, kind).status_code == 303
-    for kind, data in HUNAN_MEMBER_FILES.items():
-        assert upload(client, application_id, kind, data=data, member_id=member_id).status_code == 303
-    assert upload(client, application_id, "photo", data=image_bytes(), filename="photo.jpg",
-                  member_id=member_id).status_code == 303
-    response = submit(client, f"/apply/{application_id}/pickup", {
-        "method": "mail", "recipient": "袁媛", "phone": "13456767660", "address": "长沙市岳麓区麓山南路1号",
-        "postcode": "410000", "action": "next",
-    })
-    assert response.status_code == 303
-
-
-def version_of(scalar, application_id):
-    return scalar(select(Application.version).where(Application.id == application_id))
 
 
 def test_submitted_application_gets_number_office_fee_timeline_and_message(client, scalar, count, hunan):

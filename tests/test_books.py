@@ -7,7 +7,7 @@ from apec.enterprises.models import AddressBookEntry, InvoiceBookEntry
 
 from .conftest import login, submit
 from .factories import add_person, start
-from .test_applications import fill_form
+from .factories import fill_form
 
 ADDRESS = {"recipient": "袁媛", "phone": "13456767660", "address": "长沙市岳麓区麓山南路1号", "postcode": "410000"}
 INVOICE = {"title": "湖南测试企业有限公司", "tax_number": "91430100MA4L2X3K8X"}

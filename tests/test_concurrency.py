@@ -12,7 +12,7 @@ from apec.extensions import db
 
 from .conftest import login
 from .factories import add_person, start
-from .test_applications import complete_hunan
+from .factories import complete_hunan
 
 
 def run_in_threads(app, count, work):

@@ -10,7 +10,7 @@ from apec.applications.models import ApplicationMember
 
 from .conftest import login
 from .factories import start
-from .test_guangxi import member_page, save_member
+from .factories import member_page, save_member
 
 
 def pdf_text(data: bytes, tmp_path) -> str:

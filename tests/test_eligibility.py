@@ -11,7 +11,7 @@ from apec.extensions import db
 
 from .conftest import login, submit
 from .factories import add_card, add_person, image_bytes, start, upload
-from .test_applications import complete_hunan, fill_form, member_id_of
+from .factories import complete_hunan, fill_form, member_id_of
 
 TODAY = datetime.date.today()
 

@@ -10,23 +10,12 @@ from apec.applications.models import Application, ApplicationMember
 from apec.enterprises.models import Person
 
 from .conftest import login, submit
-from .factories import add_person, image_bytes, start, upload
+from .factories import (
+    MEMBER, add_person, image_bytes, member_page, save_member, start, upload, valid_id,
+)
 
-EXPIRY = (datetime.date.today() + datetime.timedelta(days=4 * 365)).isoformat()
-MEMBER = {
-    "id_number": "450103198511030016", "name": "黄振宁", "surname_pinyin": "", "given_name_pinyin": "",
-    "gender": "", "birth_date": "", "mobile": "13977112233", "position": "总经理", "passport_number": "E45010311",
-    "passport_type": "普通", "passport_issue_date": "2023-05-01", "passport_expiry_date": EXPIRY,
-    "passport_authority": "国家移民管理局", "passport_place": "广西",
-}
 PRIVATE_MEMBER_FILES = ("personal_form", "passport_page", "id_card", "business_license", "social_insurance",
                         "trade_proof")
-
-
-def valid_id(body17):
-    from stdnum.cn import ric
-
-    return body17 + ric.calc_check_digit(body17 + "0")
 
 
 @pytest.fixture
@@ -34,16 +23,6 @@ def guangxi(app, client, make_enterprise):
     enterprise_id, email = make_enterprise(province="guangxi", office="guangxi", ownership="private")
     login(client, email)
     return enterprise_id
-
-
-def member_page(application_id, member="new"):
-    return f"/apply/{application_id}/members?member={member}"
-
-
-def save_member(client, application_id, action, member="new", **changes):
-    data = dict(MEMBER, id_number=valid_id(MEMBER["id_number"][:17]), action=action)
-    data.update(changes)
-    return submit(client, member_page(application_id, member), data)
 
 
 def upload_member_files(client, application_id, member_id, kinds=PRIVATE_MEMBER_FILES):

@@ -117,7 +117,7 @@ def test_hebei_batch_is_submitted_withdrawn_edited_and_resubmitted(app, client, 
 
 
 def test_withdraw_is_refused_where_the_province_does_not_allow_it(app, client, scalar, make_enterprise):
-    from .test_applications import complete_hunan
+    from .factories import complete_hunan
 
     enterprise_id, email = make_enterprise(province="hunan", office="hunan")
     person_id = add_person(app, enterprise_id)

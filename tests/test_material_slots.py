@@ -11,8 +11,8 @@ from apec.provinces.registry import ProvinceConfigError, load_provinces
 
 from .conftest import login, submit
 from .factories import PDF, add_person, image_bytes, start
-from .test_applications import complete_hunan, fill_form, member_id_of, version_of
-from .test_review import act, staff
+from .factories import complete_hunan, fill_form, member_id_of, version_of
+from .factories import act, staff
 
 
 @pytest.fixture

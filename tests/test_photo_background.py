@@ -16,7 +16,7 @@ from apec.provinces.registry import load_provinces
 
 from .conftest import login
 from .factories import add_person, image_bytes, start, upload
-from .test_applications import fill_form, member_id_of
+from .factories import fill_form, member_id_of
 
 PHOTOS = Path(__file__).parent / "fixtures" / "photos"
 

@@ -1,32 +1,12 @@
 """企业注册: success, field errors in Chinese with 422, duplicates, inline checks."""
 
 from sqlalchemy import select
-from stdnum.cn import uscc
 
 from apec.accounts.models import User
 from apec.enterprises.models import Enterprise
 
 from .conftest import DEMO_PASSWORD, csrf_token_from, submit
-
-
-def valid_uscc(body17="91130100MA0D7R6T1"):
-    return body17 + uscc.calc_check_digit(body17)
-
-
-def registration(**changes):
-    data = {
-        "name": "河北华北机电进出口有限公司",
-        "uscc": valid_uscc(),
-        "legal_representative": "赵卫东",
-        "ownership": "private",
-        "province": "hebei",
-        "office": "baoding",
-        "email": "Contact@HuaBei.example.com",
-        "password": DEMO_PASSWORD,
-        "confirm": DEMO_PASSWORD,
-    }
-    data.update(changes)
-    return data
+from .factories import registration, valid_uscc
 
 
 def test_registration_creates_enterprise_and_signs_in(client, scalar, count):

@@ -7,12 +7,10 @@ from apec.applications.models import ApplicationMember, TimelineEvent
 from apec.materials.models import Material
 
 from .conftest import submit
-from .factories import PDF, upload
-from .test_applications import version_of
-from .test_review import act, hunan_submitted, staff  # noqa: F401  (hunan_submitted is a fixture)
+from .factories import PDF, act, staff, upload, version_of
 
 
-def returned(app, scalar, hunan_submitted, **flags):  # noqa: F811
+def returned(app, scalar, hunan_submitted, **flags):
     office = staff(app, "hunan.office@example.com")
     act(office, scalar, hunan_submitted["id"], "accept")
     act(office, scalar, hunan_submitted["id"], "return", comment="请按意见修改", **flags)
@@ -33,7 +31,7 @@ def changes(scalar, application_id):
 
 
 def test_changed_contact_and_replaced_letter_are_listed_in_the_queue_and_on_the_page(app, scalar,
-                                                                                      hunan_submitted):  # noqa: F811
+                                                                                      hunan_submitted):
     application_id, enterprise = hunan_submitted["id"], hunan_submitted["enterprise"]
     letter = scalar(select(Material.id).where(Material.kind == "enterprise_letter"))
     office = returned(app, scalar, hunan_submitted, field=["contact"],
@@ -55,7 +53,7 @@ def test_changed_contact_and_replaced_letter_are_listed_in_the_queue_and_on_the_
     assert "修改的内容：联系人信息" in page and "已替换 企业申请函" in page
 
 
-def test_an_added_and_a_deleted_file_are_listed(app, scalar, hunan_submitted):  # noqa: F811
+def test_an_added_and_a_deleted_file_are_listed(app, scalar, hunan_submitted):
     application_id, enterprise = hunan_submitted["id"], hunan_submitted["enterprise"]
     returned(app, scalar, hunan_submitted)
     licence = scalar(select(Material.id).where(Material.kind == "business_license"))
@@ -68,7 +66,7 @@ def test_an_added_and_a_deleted_file_are_listed(app, scalar, hunan_submitted):  
     assert sorted(listed["materials"]) == ["已替换 营业执照副本", "新增 补充说明"]
 
 
-def test_a_resubmission_without_changes_says_so(app, scalar, hunan_submitted):  # noqa: F811
+def test_a_resubmission_without_changes_says_so(app, scalar, hunan_submitted):
     application_id, enterprise = hunan_submitted["id"], hunan_submitted["enterprise"]
     office = returned(app, scalar, hunan_submitted)
     resubmit(scalar, enterprise, application_id)

@@ -3,46 +3,14 @@
 import datetime
 import io
 
-import pytest
 from sqlalchemy import select
 
 from apec.applications.models import Application, ApplicationMember, Card, TimelineEvent
 from apec.economies import preclearing_economies
 from apec.notifications.models import MailOutbox, Message
 
-from .conftest import login, submit
-from .factories import PDF, add_person, start
-from .test_applications import complete_hunan, version_of
-
-
-@pytest.fixture
-def hunan_submitted(app, client, scalar, make_enterprise, make_staff):
-    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
-    person_id = add_person(app, enterprise_id)
-    login(client, email)
-    application_id = start(client)
-    complete_hunan(client, scalar, application_id, person_id)
-    submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
-           page="/user-center/")
-    make_staff("hunan.office@example.com", province="hunan", office="hunan")
-    make_staff("hunan.mfa@example.com", province="hunan", office="mfa")
-    return {"id": application_id, "enterprise": client, "email": email}
-
-
-def staff(app, email):
-    client = app.test_client()
-    assert login(client, email, tab="staff").status_code == 303
-    return client
-
-
-def act(client, scalar, application_id, action, **fields):
-    data = {"action": action, "version": version_of(scalar, application_id)}
-    data.update(fields)
-    return submit(client, f"/staff/applications/{application_id}/act", data, page="/staff/")
-
-
-def status(scalar, application_id):
-    return scalar(select(Application.status).where(Application.id == application_id))
+from .conftest import submit
+from .factories import PDF, act, staff, status, version_of
 
 
 def test_hunan_application_goes_from_office_to_mfa_to_payment_economies_card_and_mail(

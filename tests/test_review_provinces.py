@@ -10,7 +10,7 @@ from apec.notifications.models import SmsOutbox
 
 from .conftest import login, submit
 from .factories import PDF, add_person, submitted_application
-from .test_review import act, staff, status
+from .factories import act, staff, status
 
 
 @pytest.fixture

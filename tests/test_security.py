@@ -3,7 +3,7 @@
 from apec.enterprises.models import Enterprise
 
 from .conftest import DEMO_PASSWORD, csrf_token_from, login
-from .test_registration import registration
+from .factories import registration
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, scalar, count):

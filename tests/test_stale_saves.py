@@ -234,7 +234,7 @@ def test_the_look_up_exemption_belongs_to_the_member_form_only(app, client, appl
 
 
 def test_what_was_kept_but_not_saved_stops_submission_until_it_is_completed(app, client, scalar, make_enterprise):
-    from .test_applications import complete_hunan, version_of
+    from .factories import complete_hunan, version_of
 
     enterprise_id, email = make_enterprise(province="hunan", office="hunan")
     person_id = add_person(app, enterprise_id)

@@ -590,7 +590,6 @@ def delete_draft(application_id: int):
 @enterprise_required
 def add_member(application_id: int):
     application = editable_application(application_id)
-    province = get_province(application.province)
     form = AddMemberForm(persons=enterprise_persons())
     if form.validate_on_submit():
         person = db.session.get(Person, int(form.person.data))

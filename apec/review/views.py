@@ -6,19 +6,16 @@ the reason and changes nothing.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from .. import audit
 from ..accounts.models import ROLE_REVIEWER
 from ..applications import changes
 from ..applications.access import can_view
-from ..applications.models import Application, TimelineEvent
-from ..applications.states import CLOSED, OFFICE_MUST_ACT, REVIEW_STATUSES, TRANSITIONS
-from ..statuses import RETURN_SECTIONS, STATUS_LABELS, province_status_label
+from ..applications.models import Application
+from ..applications.states import REVIEW_STATUSES, TRANSITIONS
 from ..applications.workflow import (
     WorkflowError,
     action_label,
@@ -29,24 +26,19 @@ from ..applications.workflow import (
     transition,
 )
 from ..economies import preclearing_economies, transitional_economies
-from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..materials.history import replaced_files, slot_history
-from ..models_base import utcnow
 from ..provinces.registry import get_province
-from ..timefmt import utc_start_of
+from ..statuses import RETURN_SECTIONS
 from ..web.access import roles_required
 from ..web.templating import current_province, page_number, render
+from .queue import QueueFilters, is_resubmission, office_queue, queue_statuses, resubmissions
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 bp.add_app_template_filter(changes.summary, "change_summary")  # 重新提交: what changed, in one line
 bp.add_app_template_global(action_label, "action_label")
-bp.add_app_template_test(lambda event: is_resubmission(event), "resubmission")
+bp.add_app_template_test(is_resubmission, "resubmission")
 reviewer_required = roles_required(ROLE_REVIEWER)
-
-# Where staff word a status differently from the enterprise: 已反馈审核意见 is, for the
-# office, an application it sent back.
-STAFF_STATUS_LABELS = {"returned": "已退回"}
 
 
 def returnable_sections(province) -> dict:
@@ -74,97 +66,18 @@ def _date(name: str) -> datetime.date | None:
 def queue():
     """待办: applications now at this office; 已办: those it handled, read-only."""
     province = current_province()
-    view = request.args.get("view", "todo")
-    status = request.args.get("status", "")
-    business_type = request.args.get("type", "")
-    enterprise_name = request.args.get("enterprise", "").strip()
-    since, until = _date("from"), _date("to")
-    last_event = (
-        select(TimelineEvent.application_id, func.max(TimelineEvent.created_at).label("last_at"))
-        .group_by(TimelineEvent.application_id).subquery()
+    filters = QueueFilters(
+        view=request.args.get("view", "todo"), status=request.args.get("status", ""),
+        business_type=request.args.get("type", ""), enterprise=request.args.get("enterprise", "").strip(),
+        since=_date("from"), until=_date("to"),
     )
-    statement = (
-        select(Application)
-        .join(last_event, last_event.c.application_id == Application.id)
-        .join(Enterprise, Enterprise.id == Application.enterprise_id)
-        .where(Application.province == current_user.province)
-    )
-    if view == "done":
-        # Handled here and now elsewhere, finished, or returned by this office until it comes back.
-        handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == current_user.office_code)
-        statement = statement.where(Application.id.in_(handled), or_(
-            Application.office_code != current_user.office_code, Application.status.in_(CLOSED | {"returned"})))
-    else:
-        view = "todo"
-        statement = statement.where(Application.office_code == current_user.office_code,
-                                    Application.status.not_in(CLOSED | {"returned"}))
-    statuses = queue_statuses(province, view)
-    if status in statuses:
-        statement = statement.where(Application.status == status)
-    if business_type in dict(province.business_types()):
-        statement = statement.where(Application.business_type == business_type)
-    if enterprise_name:
-        statement = statement.where(Enterprise.name.contains(enterprise_name, autoescape=True))
-    if since:
-        statement = statement.where(Application.submitted_at >= utc_start_of(since))
-    if until:
-        statement = statement.where(Application.submitted_at < utc_start_of(until + datetime.timedelta(days=1)))
-    statement = statement.order_by(last_event.c.last_at.asc(), Application.id.asc())
-    page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
-    office = province.office(current_user.office_code)
-    overdue_days = province.config.workflow.overdue_days.get(office.stage, 10)
-    now = utcnow()
-    ids = [application.id for application in page.items]
-    last_at = dict(db.session.execute(
-        select(TimelineEvent.application_id, func.max(TimelineEvent.created_at))
-        .where(TimelineEvent.application_id.in_(ids)).group_by(TimelineEvent.application_id)
-    ).all()) if ids else {}
-    resubmitted = resubmissions([application for application in page.items if application.status == "submitted"])
-    rows = []
-    for application in page.items:
-        waited = (now - last_at[application.id]).days
-        office_must_act = application.status in OFFICE_MUST_ACT
-        overdue = waited if view == "todo" and office_must_act and waited > overdue_days else 0
-        rows.append(QueueRow(application, overdue, resubmitted.get(application.id)))
+    page, rows, filters = office_queue(current_user, province, filters, page_number())
     return render(
-        "review/queue.html", block="results", page=page, rows=rows, view=view,
-        office=office, status_filter=status, business_type=business_type,
-        enterprise=enterprise_name, since=since, until=until, statuses=list(statuses.items()),
+        "review/queue.html", block="results", page=page, rows=rows, view=filters.view,
+        office=province.office(current_user.office_code), status_filter=filters.status,
+        business_type=filters.business_type, enterprise=filters.enterprise, since=filters.since,
+        until=filters.until, statuses=list(queue_statuses(province, filters.view).items()),
     )[0]
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    application: Application
-    overdue_days: int               # > 0 when the office is late with it
-    resubmission: TimelineEvent | None  # 重新提交 after a 退回, with what changed
-
-
-def queue_statuses(province, view: str) -> dict[str, str]:
-    """The status filter of a list: the statuses its applications can be in, as staff call them."""
-    if view == "todo":
-        codes = [code for code in STATUS_LABELS if code not in CLOSED | {"returned"}]
-    else:
-        codes = [code for code in STATUS_LABELS if code != "draft"]
-    return {code: STAFF_STATUS_LABELS.get(code) or province_status_label(province, code) for code in codes}
-
-
-def resubmissions(applications) -> dict[int, TimelineEvent]:
-    """For applications waiting for 受理: the 重新提交 event, when that is how they came back."""
-    ids = [application.id for application in applications]
-    if not ids:
-        return {}
-    latest = (
-        select(func.max(TimelineEvent.id)).where(TimelineEvent.application_id.in_(ids),
-                                                 TimelineEvent.action != "economy_decision")
-        .group_by(TimelineEvent.application_id)
-    )
-    events = db.session.scalars(select(TimelineEvent).where(TimelineEvent.id.in_(latest)))
-    return {event.application_id: event for event in events if is_resubmission(event)}
-
-
-def is_resubmission(event: TimelineEvent) -> bool:
-    return event.action == "submit" and event.from_status == "returned"
 
 
 @bp.post("/batch-accept")
