@@ -15,6 +15,8 @@ import os
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
+from .validators import normalize
+
 
 class DataKeyError(RuntimeError):
     pass
@@ -69,8 +71,6 @@ class EncryptedIdentity:
         return decrypt(token) if token else ""
 
     def __set__(self, instance, value):
-        from .validators import normalize
-
         value = normalize(value)
         setattr(instance, self.encrypted, encrypt(value) if value else None)
         setattr(instance, self.index, blind_index(value) if value else None)

@@ -1,16 +1,23 @@
 """`flask demo-data`: one enterprise and every role's account per enabled province."""
 
 import datetime
+import io
 
 import click
+from PIL import Image
 from sqlalchemy import select
 from stdnum.cn import ric, uscc
 
 from .accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_HANDLER, ROLE_PROVINCE_ADMIN, ROLE_REVIEWER, User
 from .accounts.passwords import hash_password
+from .applications import drafts
+from .applications.models import Application
+from .applications.requirements import specs_for
+from .applications.workflow import transition
 from .enterprises.models import Enterprise, Person
 from .enterprises.pinyin import propose_pinyin
 from .extensions import db
+from .materials.operations import upload_material
 from .provinces.registry import enabled_provinces
 
 DEMO_PASSWORD = "Demo2026!apec"
@@ -92,10 +99,6 @@ DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _demo_image(size) -> bytes:
-    import io
-
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", size, "white").save(buffer, "PNG")
     return buffer.getvalue()
@@ -103,12 +106,6 @@ def _demo_image(size) -> bytes:
 
 def submit_demo_application(code: str) -> str | None:
     """One submitted 新办 per province, so reviewers find work in their queue."""
-    from .applications import drafts
-    from .applications.models import Application
-    from .applications.requirements import specs_for
-    from .applications.workflow import transition
-    from .materials.operations import upload_material
-
     province = enabled_provinces()[code]
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == demo_uscc(province.config.demo.uscc17)))
     if db.session.scalar(select(Application.id).where(Application.enterprise_id == enterprise.id)):

@@ -236,9 +236,8 @@ def javascript(request):
     return request.param
 
 
-@pytest.fixture
-def signed_in(chromium, live_server, javascript):
-    """A tab signed in on the 登录 page as `email` on `tab`, with or without JavaScript."""
+def _signed_in_tabs(chromium, live_server, javascript):
+    """A factory of tabs signed in on the 登录 page as `email` on `tab`, and their contexts to close."""
     from playwright.sync_api import expect
 
     contexts = []
@@ -256,6 +255,22 @@ def signed_in(chromium, live_server, javascript):
         expect(tab_page.get_by_role("button", name="退出")).to_be_visible()
         return tab_page
 
+    return open_as, contexts
+
+
+@pytest.fixture
+def signed_in(chromium, live_server, javascript):
+    """Signed-in tabs, with JavaScript and (a second run) without."""
+    open_as, contexts = _signed_in_tabs(chromium, live_server, javascript)
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """Signed-in tabs with JavaScript, for the long walks that run once."""
+    open_as, contexts = _signed_in_tabs(chromium, live_server, True)
     yield open_as
     for context in contexts:
         context.close()

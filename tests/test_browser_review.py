@@ -4,34 +4,11 @@ checked on the staff side and on the enterprise side, by visible labels."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from apec.economies import preclearing_economies
 
-from .conftest import DEMO_PASSWORD
 from .factories import PDF, add_person, submitted_application
-
-
-@pytest.fixture
-def open_page(chromium, live_server):
-    contexts = []
-
-    def make(email, tab="enterprise"):
-        context = chromium.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"/login?tab={tab}")
-        page.get_by_label("邮箱账号").fill(email)
-        page.get_by_label("密码").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="确认").click()
-        expect(page.get_by_role("button", name="退出")).to_be_visible()
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def open_application(page, number):

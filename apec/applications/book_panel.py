@@ -16,6 +16,7 @@ from ..provinces.registry import get_province
 from ..web.access import enterprise_required
 from ..web.htmx import is_htmx_request
 from .forms import PickupForm, ReportForm
+from .steps import step_with
 from .views import editable_application, step_url
 
 bp = Blueprint("apply_books", __name__, url_prefix="/apply")
@@ -45,7 +46,8 @@ def choice_field(application, book: books.Book, selected: str):
 
 def _panel(application, book, form=None, entry=None, message="", status=200, refresh=False, selected=None):
     if not is_htmx_request():  # the panel lives in the step's page: without HTMX, back to that page
-        return redirect(step_url(application, "report" if book is books.INVOICES else _address_step(application)),
+        province = get_province(application.province)
+        return redirect(step_url(application, step_with(province, "invoices" if book is books.INVOICES else "address")),
                         code=303)
     if selected is None:
         selected = request.values.get(CHOICE_FIELDS[book.name], "")
@@ -56,11 +58,6 @@ def _panel(application, book, form=None, entry=None, message="", status=200, ref
         "choice": choice_field(application, book, selected) if refresh else None,
     }
     return render_template("applications/_book_panel.html", **context), status
-
-
-def _address_step(application) -> str:
-    steps = get_province(application.province).config.wizard.steps
-    return "report" if "report" in steps else "pickup"
 
 
 @bp.get("/<int:application_id>/books/<book_name>")

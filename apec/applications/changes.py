@@ -12,6 +12,7 @@ values are compared decrypted, and only their keyed digest is kept (no PII in th
 import json
 
 from ..crypto import blind_index
+from ..enterprises.persons import person_form_data
 from ..statuses import RETURN_SECTIONS
 
 
@@ -21,8 +22,6 @@ def _digest(value) -> str:
 
 
 def _person_values(person) -> dict:
-    from ..enterprises.persons import person_form_data
-
     return person_form_data(person)
 
 

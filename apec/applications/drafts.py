@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import audit
 from ..crypto import decrypt, encrypt
 from ..enterprises.models import AddressBookEntry, Enterprise, InvoiceBookEntry, Person
+from ..enterprises.persons import create_person, find_person, update_person
 from ..extensions import db
 from ..materials.operations import delete_material
 from ..materials.storage import get_storage
@@ -191,8 +192,6 @@ def save_member(application: Application, member: ApplicationMember | None, data
                 actor) -> ApplicationMember:
     """Guangxi's per-member form: save the person (an earlier entry with the same ID number is
     updated, as 成员核查 brought it up) and make sure they are a member."""
-    from ..enterprises.persons import create_person, find_person, update_person
-
     if member is not None:
         update_person(member.person, data, actor)
         _clear_unsaved(application, f"member-{member.id}")

@@ -37,7 +37,7 @@ from .forms import (
 )
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
-from .steps import wizard_steps
+from .steps import step_after, step_before, step_with, wizard_steps
 from .workflow import WorkflowError, may_edit, status_label, transition
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -59,18 +59,6 @@ def editable_application(application_id: int) -> Application:
     if not drafts.is_editable(application):
         abort(409)
     return application
-
-
-def step_after(province, step: str) -> str | None:
-    steps = list(province.config.wizard.steps)
-    position = steps.index(step)
-    return steps[position + 1] if position + 1 < len(steps) else None
-
-
-def step_before(province, step: str) -> str | None:
-    steps = list(province.config.wizard.steps)
-    position = steps.index(step)
-    return steps[position - 1] if position > 0 else None
 
 
 def step_url(application, step) -> str:
@@ -634,7 +622,7 @@ def slot_response(application, province, member_id, spec, error=None):
         if member_id and province.config.wizard.member_form:
             return redirect(url_for("apply.step", application_id=application.id, step="members", member=member_id),
                             code=303)
-        return redirect(step_url(application, _materials_step(province)), code=303)
+        return redirect(step_url(application, step_with(province, "materials")), code=303)
     context = materials_context(application, province)
     if spec is None:
         return render_template("applications/_custom_materials.html", application=application, error=error,
@@ -642,11 +630,6 @@ def slot_response(application, province, member_id, spec, error=None):
     member = db.session.get(ApplicationMember, member_id) if member_id else None
     return render_template("applications/_material_slot.html", application=application, spec=spec, member=member,
                            error=error, **context), 422 if error else 200
-
-
-def _materials_step(province) -> str:
-    steps = province.config.wizard.steps
-    return "materials" if "materials" in steps else ("report" if "report" in steps else steps[-1])
 
 
 @bp.post("/<int:application_id>/files")

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..applications.models import Application, ApplicationMember
 from ..applications.requirements import material_specs
+from ..applications.workflow import current_payment
 from ..provinces.registry import get_province
 from ..timefmt import CHINA
 from ..web.access import enterprise_required, owned_or_404
@@ -44,8 +45,6 @@ def template_pdf(application_id: int, code: str):
 @enterprise_required
 def payment_notice(application_id: int):
     """缴费通知: amount and the bank account from config."""
-    from ..applications.workflow import current_payment
-
     application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)
     payment = current_payment(application)
     if payment is None:

@@ -6,6 +6,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from ..accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_PROVINCE_ADMIN, ROLE_REVIEWER
+from ..extensions import db
 
 
 def roles_required(*roles):
@@ -32,8 +33,6 @@ province_admin_required = roles_required(ROLE_PROVINCE_ADMIN)
 
 def owned_or_404(model, object_id: int, **scope):
     """The object if it exists and matches `scope` (e.g. enterprise_id=…), else 404."""
-    from ..extensions import db
-
     instance = db.session.get(model, object_id)
     if instance is None or any(getattr(instance, key) != value for key, value in scope.items()):
         abort(404)

@@ -10,6 +10,7 @@ import time
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..accounts.models import User
 from ..extensions import db, login_manager
 
 
@@ -43,8 +44,6 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(cookie_id: str):
-        from ..accounts.models import User
-
         user_id, _, token = cookie_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
