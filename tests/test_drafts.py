@@ -61,6 +61,8 @@ def test_only_a_draft_never_submitted_can_be_deleted_and_only_by_its_enterprise(
     other = app.test_client()
     login(other, other_email)
     draft = start(client)
+    empty = client.get(f"/apply/{draft}/delete").get_data(as_text=True)
+    assert "删除后无法恢复" in empty and "个材料将一并删除" not in empty, "no files: none mentioned"
     assert other.get(f"/apply/{draft}/delete").status_code == 404
     assert submit(other, f"/apply/{draft}/delete", {}, page="/user-center/").status_code == 404
     assert count(Application) == 2
