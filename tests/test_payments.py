@@ -6,6 +6,7 @@ import io
 from sqlalchemy import func, select
 
 from apec.applications.models import Application, Payment
+from apec.audit import AuditLog
 from apec.materials.models import Material
 
 from .conftest import login, submit
@@ -32,6 +33,10 @@ def vouchers(scalar):
     return scalar(select(func.count()).select_from(Material).where(Material.title == "缴费凭证"))
 
 
+def uploads_audited(scalar):
+    return scalar(select(func.count()).select_from(AuditLog).where(AuditLog.event == "material_uploaded"))
+
+
 def test_a_payment_from_an_out_of_date_page_keeps_no_voucher(app, client, scalar, make_enterprise):
     application_id = awaiting_payment(app, client, make_enterprise)
     refused = pay(client, application_id, version=999)
@@ -52,7 +57,9 @@ def test_a_voucher_that_fails_its_checks_changes_nothing(app, client, scalar, ma
 def test_a_payment_taken_keeps_its_voucher(app, client, scalar, make_enterprise):
     application_id = awaiting_payment(app, client, make_enterprise)
     version = scalar(select(Application.version).where(Application.id == application_id))
+    audited_before = uploads_audited(scalar)
     assert pay(client, application_id, version).status_code == 303
     assert vouchers(scalar) == 1
     assert scalar(select(Payment.voucher_material_id)) == scalar(select(Material.id).where(Material.title == "缴费凭证"))
     assert scalar(select(Application.status).where(Application.id == application_id)) == "payment_review"
+    assert uploads_audited(scalar) == audited_before + 1, "the voucher's upload is in the audit log"

@@ -14,6 +14,7 @@ from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import audit
 from ..accounts.models import ROLE_ENTERPRISE_ADMIN, User
 from ..economies import economy_name, preclearing_economies, transitional_economies
 from ..enterprises.models import Person
@@ -287,6 +288,7 @@ def pay_with_voucher(application: Application, actor: User, *, filename: str, da
     keeps no file. UploadRejected if the file fails its checks, WorkflowError if paying is refused."""
     voucher = store_material(application=application, member_id=None, spec=None, title="缴费凭证",
                              filename=filename, data=data, actor=actor, issued_on=None)
+    audit.record("material_uploaded", user=actor, application_id=application.id, kind=None)
     db.session.flush()  # the voucher's id, for the payment
     try:
         return transition(application, "pay", actor, expected_version=expected_version,
