@@ -21,17 +21,13 @@ def _digest(value) -> str:
     return blind_index(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
 
 
-def _person_values(person) -> dict:
-    return person_form_data(person)
-
-
 def section_values(application) -> dict:
     """Each returnable section's values as the enterprise entered them."""
     extra = application.extra or {}
     return {
         "contact": [application.contact_name, application.contact_phone],
         "declaration": extra.get("declaration"),
-        "members": [[member.person_id, _person_values(member.person)] for member in application.members],
+        "members": [[member.person_id, person_form_data(member.person)] for member in application.members],
         "pickup": [application.pickup_method, application.pickup_snapshot],
         "report": [application.purpose, application.payment_method, application.invoice_snapshot],
     }

@@ -22,7 +22,7 @@ def clean_filename(name: str, kind: str) -> str:
 
 
 def store_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str, filename: str,
-           data: bytes, actor, issued_on) -> Material:
+                   data: bytes, actor, issued_on) -> Material:
     """Check the bytes, save them and add their row (not committed); UploadRejected if a check fails."""
     kind = check_upload(data, spec, issued_on=issued_on)
     key = get_storage().save(data)
@@ -55,8 +55,8 @@ def keeps_history(application, material: Material) -> bool:
 def upload_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str,
                     filename: str, data: bytes, actor, issued_on=None) -> Material:
     """Check and store one file; UploadRejected (nothing stored) if it fails a check."""
-    material = store_material(application=application, member_id=member_id, spec=spec, title=title, filename=filename,
-                      data=data, actor=actor, issued_on=issued_on)
+    material = store_material(application=application, member_id=member_id, spec=spec, title=title,
+                              filename=filename, data=data, actor=actor, issued_on=issued_on)
     audit.record("material_uploaded", user=actor, application_id=application.id, kind=material.kind)
     _commit_or_forget(material)
     return material
@@ -88,8 +88,8 @@ def replace_material(old: Material, *, application, spec: MaterialSpec | None, f
     Once the application was submitted the old file stays as history (replaced by the new
     one, still downloadable by whoever may see the application); in a draft it is deleted.
     """
-    new = store_material(application=application, member_id=old.member_id, spec=spec, title=old.title, filename=filename,
-                 data=data, actor=actor, issued_on=issued_on)
+    new = store_material(application=application, member_id=old.member_id, spec=spec, title=old.title,
+                         filename=filename, data=data, actor=actor, issued_on=issued_on)
     old_key = None
     if keeps_history(application, old):
         old.superseded_at, old.replaced_by = utcnow(), new

@@ -83,11 +83,8 @@ def _plugin_class(code: str, folder: Path) -> type[ProvincePlugin]:
     return ProvincePlugin
 
 
-def load_province(code: str, override_dir: Path, extra_dir: Path | None = None) -> ProvincePlugin:
-    known = discover_provinces(extra_dir)
-    if code not in known:
-        raise ProvinceConfigError(f"APEC_PROVINCES: unknown province '{code}' (known: {', '.join(known)})")
-    data_file = known[code] / "province.toml"
+def load_province(code: str, folder: Path, override_dir: Path) -> ProvincePlugin:
+    data_file = folder / "province.toml"
     data = _read_toml(data_file)
     override_file = override_dir / f"{code}.toml"
     override = _read_toml(override_file) if override_file.exists() else {}
@@ -107,7 +104,7 @@ def load_province(code: str, override_dir: Path, extra_dir: Path | None = None) 
     problems = [problem(paths[0], message, paths[1:]) for message, paths in cross_check(config)]
     if config.code != code:
         problems.append(problem(("code",), f"is '{config.code}', expected '{code}'"))
-    plugin = _plugin_class(code, known[code])(config)
+    plugin = _plugin_class(code, folder)(config)
     if not problems:
         for office_code in config.offices:
             try:
@@ -122,7 +119,11 @@ def load_province(code: str, override_dir: Path, extra_dir: Path | None = None) 
 def load_provinces(codes: list[str], override_dir: Path, extra_dir: Path | None = None) -> dict[str, ProvincePlugin]:
     if not codes:
         raise ProvinceConfigError("APEC_PROVINCES: name at least one province")
-    return {code: load_province(code, override_dir, extra_dir) for code in codes}
+    known = discover_provinces(extra_dir)
+    for code in codes:
+        if code not in known:
+            raise ProvinceConfigError(f"APEC_PROVINCES: unknown province '{code}' (known: {', '.join(known)})")
+    return {code: load_province(code, known[code], override_dir) for code in codes}
 
 
 def get_province(code: str) -> ProvincePlugin:

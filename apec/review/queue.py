@@ -38,8 +38,6 @@ def office_queue(actor, province, filters: QueueFilters, page_number: int):
     """One page of the office's list: (page, rows, the filters as applied)."""
     view = filters.view if filters.view == "done" else "todo"
     filters = dataclasses.replace(filters, view=view)
-    status, business_type, enterprise_name = filters.status, filters.business_type, filters.enterprise
-    since, until = filters.since, filters.until
     last_event = (
         select(TimelineEvent.application_id, func.max(TimelineEvent.created_at).label("last_at"))
         .group_by(TimelineEvent.application_id).subquery()
@@ -58,16 +56,17 @@ def office_queue(actor, province, filters: QueueFilters, page_number: int):
     else:
         statement = statement.where(Application.office_code == actor.office_code,
                                     Application.status.not_in(CLOSED | {"returned"}))
-    if status in queue_statuses(province, view):
-        statement = statement.where(Application.status == status)
-    if business_type in dict(province.business_types()):
-        statement = statement.where(Application.business_type == business_type)
-    if enterprise_name:
-        statement = statement.where(Enterprise.name.contains(enterprise_name, autoescape=True))
-    if since:
-        statement = statement.where(Application.submitted_at >= utc_start_of(since))
-    if until:
-        statement = statement.where(Application.submitted_at < utc_start_of(until + datetime.timedelta(days=1)))
+    if filters.status in queue_statuses(province, view):
+        statement = statement.where(Application.status == filters.status)
+    if filters.business_type in dict(province.business_types()):
+        statement = statement.where(Application.business_type == filters.business_type)
+    if filters.enterprise:
+        statement = statement.where(Enterprise.name.contains(filters.enterprise, autoescape=True))
+    if filters.since:
+        statement = statement.where(Application.submitted_at >= utc_start_of(filters.since))
+    if filters.until:
+        statement = statement.where(
+            Application.submitted_at < utc_start_of(filters.until + datetime.timedelta(days=1)))
     statement = statement.order_by(last_event.c.last_at.asc(), Application.id.asc())
     page = db.paginate(statement, page=page_number, per_page=PER_PAGE, error_out=False)
     office = province.office(actor.office_code)
