@@ -9,7 +9,9 @@ never ORM objects, so a job means the same on any process.
 import importlib
 import logging
 
-from flask import current_app, has_app_context
+from flask import current_app
+from redis import Redis
+from rq import Queue
 
 logger = logging.getLogger("apec")
 
@@ -20,27 +22,15 @@ def resolve(path: str):
     return getattr(importlib.import_module(module), name)
 
 
-def run(path: str, *args, **kwargs):
-    """Run a job by its path inside an app context (a worker process builds its own app)."""
-    if has_app_context():
-        return resolve(path)(*args, **kwargs)
-    from . import create_app
-
-    with create_app().app_context():
-        return resolve(path)(*args, **kwargs)
-
-
 def enqueue(path: str, *args, **kwargs) -> None:
     mode = current_app.config.get("APEC_JOBS", "inline")
     if mode == "rq":
-        from redis import Redis
-        from rq import Queue
-
+        # By name: the worker imports apec.worker, which builds its own app.
         Queue("apec", connection=Redis.from_url(current_app.config["APEC_REDIS_URL"])).enqueue(
-            run, path, *args, **kwargs
+            "apec.worker.run", path, *args, **kwargs
         )
         return
     try:
-        run(path, *args, **kwargs)
+        resolve(path)(*args, **kwargs)
     except Exception:  # noqa: BLE001 - a failed e-mail must not undo what the user did
         logger.exception("job failed", extra={"fields": {"job": path}})

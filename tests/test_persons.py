@@ -4,10 +4,12 @@ import datetime
 
 from sqlalchemy import select
 
+from apec.applications.models import ApplicationMember
 from apec.audit import AuditLog
 from apec.enterprises.models import Person
 
 from .conftest import csrf_token_from, login, submit
+from .factories import start
 
 NEXT_YEARS = (datetime.date.today() + datetime.timedelta(days=3 * 365)).isoformat()
 PERSON = {
@@ -134,3 +136,44 @@ def test_pinyin_is_proposed_inline_while_typing_the_name(client, make_enterprise
                            headers={"HX-Request": "true"})
     fragment = response.get_data(as_text=True)
     assert 'value="LYU"' in fragment and 'value="BU"' in fragment
+
+
+def test_person_added_from_a_batch_joins_it_and_the_form_leads_back_to_it(client, scalar, count, make_enterprise):
+    signed_in(client, make_enterprise, province="hebei", office="shijiazhuang")
+    application_id = start(client)
+    form = client.get(f"/apply/{application_id}/persons/new").get_data(as_text=True)
+    assert f'href="/apply/{application_id}/members">返回申请单' in form
+    response = submit(client, f"/apply/{application_id}/persons/new", PERSON)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/apply/{application_id}/members")
+    assert count(ApplicationMember) == 1, "the new person is in the 申报 at once"
+    assert scalar(select(Person.name)) == "单雄信"
+
+
+def test_member_check_from_an_application_stays_with_the_application(client, scalar, make_enterprise):
+    signed_in(client, make_enterprise, province="hebei", office="shijiazhuang")
+    assert add_person(client).status_code == 303
+    person_id = scalar(select(Person.id))
+    application_id = start(client)
+    response = submit(client, f"/apply/{application_id}/persons/new",
+                      {"id_number": PERSON["id_number"], "action": "check"})
+    assert response.headers["Location"].endswith(f"/apply/{application_id}/persons/{person_id}/edit")
+    saved = submit(client, f"/apply/{application_id}/persons/{person_id}/edit", dict(PERSON, position="总经理"))
+    assert saved.headers["Location"].endswith(f"/apply/{application_id}/members")
+    assert scalar(select(Person.position)) == "总经理"
+
+
+def test_person_added_from_a_per_applicant_form_goes_back_to_the_form(client, count, make_enterprise):
+    signed_in(client, make_enterprise, province="hunan", office="hunan")
+    application_id = start(client)
+    response = submit(client, f"/apply/{application_id}/persons/new", PERSON)
+    assert response.headers["Location"].endswith(f"/apply/{application_id}/form")
+    assert count(ApplicationMember) == 0, "the applicant is chosen on 在线填表"
+
+
+def test_another_enterprises_application_has_no_person_form(client, make_enterprise):
+    signed_in(client, make_enterprise, province="hebei", office="shijiazhuang")
+    application_id = start(client)
+    client.get("/logout")
+    other = client.application.test_client()
+    signed_in(other, make_enterprise, province="hebei", office="shijiazhuang")
+    assert other.get(f"/apply/{application_id}/persons/new").status_code == 404

@@ -8,6 +8,7 @@ several app servers never get the same number; it is never max+1 in Python.
 import datetime
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..timefmt import CHINA
@@ -15,11 +16,8 @@ from .models import NumberCounter
 
 
 def _insert_ignoring_conflict():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(NumberCounter)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(NumberCounter)
 
 
 def _next_in_sequence(day: str) -> int:

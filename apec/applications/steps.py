@@ -30,11 +30,11 @@ def step_before(province, step: str) -> str | None:
 
 
 # Where each part of an application is filled in, by the steps that may hold it, first found first.
-HOLDERS = {"materials": ("materials", "report"), "address": ("report", "pickup"), "invoices": ("report",)}
+HOLDERS = {"members": ("members", "form"), "materials": ("materials", "report"), "address": ("report", "pickup"), "invoices": ("report",)}
 
 
 def step_with(province, part: str) -> str:
-    """The step of this province's wizard that holds `part` (its files, the mailing address, the
-    invoice); the last step if none does."""
+    """The step of this province's wizard that holds `part` (its members or applicant, its files,
+    the mailing address, the invoice); the last step if none does."""
     steps = province.config.wizard.steps
     return next((step for step in HOLDERS[part] if step in steps), steps[-1])

@@ -16,6 +16,7 @@ from ..enterprises import books
 from ..enterprises.forms import PersonForm
 from ..enterprises.models import Person
 from ..enterprises.persons import PersonError, find_person, person_form_data
+from ..enterprises.views import person_form_page
 from ..extensions import db
 from ..materials.checks import UploadRejected
 from ..materials.models import Material
@@ -589,6 +590,38 @@ def add_member(application_id: int):
     else:
         flash("请选择要添加的成员。", "error")
     return redirect(step_url(application, "members"), code=303)
+
+
+@bp.route("/<int:application_id>/persons/new", methods=["GET", "POST"])
+@enterprise_required
+def new_person(application_id: int):
+    """添加成员 from an application: saved in 成员管理, joined to a 团组/申报 at once, and back."""
+    application = editable_application(application_id)
+    province = get_province(application.province)
+    step = step_with(province, "members")
+
+    def saved(person):
+        if step == "members":
+            try:
+                drafts.add_member(application, person)
+            except drafts.DraftError as error:
+                flash(error.message, "error")
+        return redirect(step_url(application, step), code=303)
+
+    return person_form_page(None, saved=saved, edit_url=lambda person: url_for(
+        "apply.edit_person", application_id=application.id, person_id=person.id),
+        back=(step_url(application, step), "返回申请单"))
+
+
+@bp.route("/<int:application_id>/persons/<int:person_id>/edit", methods=["GET", "POST"])
+@enterprise_required
+def edit_person(application_id: int, person_id: int):
+    """修改信息 of a person from an application, and back to it."""
+    application = editable_application(application_id)
+    person = owned_or_404(Person, person_id, enterprise_id=current_user.enterprise_id)
+    step = step_with(get_province(application.province), "members")
+    back = step_url(application, step)
+    return person_form_page(person, saved=lambda _: redirect(back, code=303), edit_url=None, back=(back, "返回申请单"))
 
 
 @bp.post("/<int:application_id>/members/<int:member_id>/remove")

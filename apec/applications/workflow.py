@@ -427,7 +427,8 @@ def _tell_enterprise(application: Application, title: str, body: str, sms: bool 
     )
     for user_id in recipients:
         db.session.add(Message(user_id=user_id, application_id=application.id, title=title, body=body))
-    after_commit(lambda: notifications.send(application.id, sorted(recipients), title, body, sms=sms))
+    sms_to = application.contact_phone if sms else None
+    after_commit(lambda: notifications.send(sorted(recipients), title, body, sms_to=sms_to))
 
 
 

@@ -113,46 +113,49 @@ def persons():
     return render("enterprises/persons.html", persons=rows)[0]
 
 
-@bp.route("/persons/new", methods=["GET", "POST"])
-@enterprise_required
-def add_person():
-    form = PersonForm()
-    if request.method == "POST" and request.form.get("action") == "check":
+def person_form_page(person: Person | None, *, saved, edit_url, back: tuple[str, str]):
+    """添加成员 (person None) or 编辑成员, with 成员核查: the form, its checks and saving.
+    `saved(person)` answers once saved and `edit_url(person)` is where 成员核查 leads to a person
+    already entered; the persons list passes its own, an application the person is added from
+    its own (so this module knows no applications). `back` is the (url, label) of the way back."""
+    form = PersonForm(data=person_form_data(person)) if person and request.method == "GET" else PersonForm()
+    page = {"form": form, "person": person, "back_url": back[0], "back_label": back[1]}
+    if person is None and request.method == "POST" and request.form.get("action") == "check":
         found = find_person(current_user.enterprise_id, form.id_number.data or "")
         if found is not None:
             flash(f"成员核查：已找到 {found.name} 之前录入的信息，已为您带出，可核对后修改。", "success")
-            return redirect(url_for("enterprises.edit_person", person_id=found.id), code=303)
-        lookup_message = "成员核查：未找到该身份证号的成员，请继续填写。"
-        return render("enterprises/person_form.html", form=form, person=None, lookup_message=lookup_message)
+            return redirect(edit_url(found), code=303)
+        return render("enterprises/person_form.html", lookup_message="成员核查：未找到该身份证号的成员，请继续填写。",
+                      **page)
     if form.validate_on_submit():
         try:
-            person = create_person(current_user.enterprise_id, form.data, current_user)
+            if person is None:
+                person = create_person(current_user.enterprise_id, form.data, current_user)
+                flash(f"已添加成员 {person.name}。", "success")
+            else:
+                update_person(person, form.data, current_user)
+                flash(f"已保存成员 {person.name} 的信息。", "success")
         except PersonError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            flash(f"已添加成员 {person.name}。", "success")
-            return _after_person_saved(person, request.args.get("add_to", type=int))
+            return saved(person)
     status = 422 if request.method == "POST" else 200
-    return render("enterprises/person_form.html", form=form, person=None, lookup_message=None, status=status)
+    return render("enterprises/person_form.html", lookup_message=None, status=status, **page)
 
 
-def _after_person_saved(person: Person, application_id: int | None, add: bool = True):
-    """Back to the persons list, or to the application the person was added from."""
-    from ..applications import drafts
-    from ..applications.models import Application
-    from ..provinces.registry import get_province
+def _to_persons(person: Person):
+    return redirect(url_for("enterprises.persons"), code=303)
 
-    application = db.session.get(Application, application_id) if application_id else None
-    if application is None or application.enterprise_id != current_user.enterprise_id or not drafts.is_editable(application):
-        return redirect(url_for("enterprises.persons"), code=303)
-    province = get_province(application.province)
-    step = "members" if "members" in province.config.wizard.steps else province.config.wizard.steps[0]
-    if add and step == "members":
-        try:
-            drafts.add_member(application, person)
-        except drafts.DraftError as error:
-            flash(error.message, "error")
-    return redirect(url_for("apply.step", application_id=application.id, step=step), code=303)
+
+def _edit_url(person: Person) -> str:
+    return url_for("enterprises.edit_person", person_id=person.id)
+
+
+@bp.route("/persons/new", methods=["GET", "POST"])
+@enterprise_required
+def add_person():
+    return person_form_page(None, saved=_to_persons, edit_url=_edit_url,
+                            back=(url_for("enterprises.persons"), "返回成员列表"))
 
 
 @bp.get("/persons/<int:person_id>")
@@ -167,18 +170,8 @@ def person_detail(person_id: int):
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
 @enterprise_required
 def edit_person(person_id: int):
-    person = _person_or_404(person_id)
-    form = PersonForm(data=person_form_data(person)) if request.method == "GET" else PersonForm()
-    if form.validate_on_submit():
-        try:
-            update_person(person, form.data, current_user)
-        except PersonError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            flash(f"已保存成员 {person.name} 的信息。", "success")
-            return _after_person_saved(person, request.args.get("back", type=int), add=False)
-    status = 422 if request.method == "POST" else 200
-    return render("enterprises/person_form.html", form=form, person=person, lookup_message=None, status=status)
+    return person_form_page(_person_or_404(person_id), saved=_to_persons, edit_url=_edit_url,
+                            back=(url_for("enterprises.persons"), "返回成员列表"))
 
 
 @bp.post("/persons/pinyin")

@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import jobs
+from ..accounts.models import User
 from ..extensions import db
 from ..validators import is_valid_mobile
 from .models import MailOutbox, SmsOutbox
@@ -28,22 +29,18 @@ def drop_after_commit() -> None:
     db.session.info.pop(_PENDING, None)
 
 
-def send(application_id: int, user_ids: list[int], title: str, body: str, sms: bool = False) -> None:
-    jobs.enqueue("apec.notifications.outbound:deliver", application_id, user_ids, title, body, sms)
+def send(user_ids: list[int], title: str, body: str, sms_to: str | None = None) -> None:
+    """E-mail `title` and `body` to the users, and an SMS to `sms_to` if given, as a job."""
+    jobs.enqueue("apec.notifications.outbound:deliver", user_ids, title, body, sms_to)
 
 
-def deliver(application_id: int, user_ids: list[int], title: str, body: str, sms: bool) -> None:
-    """The job: one e-mail per recipient, and an SMS to the application's contact if asked."""
-    from ..accounts.models import User
-    from ..applications.models import Application
-
+def deliver(user_ids: list[int], title: str, body: str, sms_to: str | None) -> None:
+    """The job: one e-mail per active recipient, and the SMS if its number is a mobile number."""
     users = db.session.scalars(select(User).where(User.id.in_(user_ids), User.active.is_(True))).all()
     for user in users:
         send_mail(user.email, title, body)
-    if sms:
-        application = db.session.get(Application, application_id)
-        if application is not None and is_valid_mobile(application.contact_phone):
-            send_sms(application.contact_phone, f"【APEC商务旅行卡】{title}。{body}")
+    if sms_to and is_valid_mobile(sms_to):
+        send_sms(sms_to, f"【APEC商务旅行卡】{title}。{body}")
     db.session.commit()
 
 

@@ -1,13 +1,16 @@
-"""预览 and 下载 of uploaded materials, only for users who may see the application."""
+"""预览 and 下载 of uploaded materials, only for users who may see the application.
+
+It lives here, not in materials/: who may see a file is who may see its application."""
 
 from flask import Blueprint, Response, abort
 from flask_login import current_user, login_required
 
-from ..applications.access import can_view
 from ..extensions import db
+from ..materials.models import Material
+from ..materials.storage import get_storage
 from ..web.downloads import file_response
-from .models import Material
-from .storage import get_storage
+from .access import can_view
+from .models import Application
 
 bp = Blueprint("materials", __name__, url_prefix="/materials")
 
@@ -16,8 +19,6 @@ def _visible_material(material_id: int) -> Material:
     material = db.session.get(Material, material_id)
     if material is None or material.application_id is None:
         abort(404)
-    from ..applications.models import Application
-
     application = db.session.get(Application, material.application_id)
     if not can_view(current_user, application):
         abort(404)
