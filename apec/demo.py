@@ -118,7 +118,7 @@ def submit_demo_application(code: str) -> str | None:
     application.pickup_method = "self"
     office = province.office(enterprise.office_code)
     application.pickup_snapshot = {"name": office.name, "address": office.address, "phone": office.phone}
-    application.payment_method = province.config.workflow.payment_methods[0]
+    application.payment_method = province.payment.method or province.config.workflow.payment_methods[0]
     application.purpose = "赴日本、韩国洽谈进出口业务"
     application.extra = {"notice_ack": True, "declaration": {
         "employees": enterprise.employees, "tax_grade": enterprise.tax_grade, "trade_kind": "goods",

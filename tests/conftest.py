@@ -277,6 +277,25 @@ def open_page(chromium, live_server):
 
 
 @pytest.fixture
+def switch_rules(app, tmp_path):
+    """switch_rules(code, toml_text): the running app takes the province's rules with this
+    operator override (loaded and checked as at start-up) until the test ends."""
+    from apec.provinces.registry import discover_provinces, load_province
+
+    provinces = app.extensions["apec_provinces"]
+    saved = dict(provinces)
+
+    def switch(code: str, override: str):
+        (tmp_path / f"{code}.toml").write_text(override, encoding="utf-8")
+        provinces[code] = load_province(code, discover_provinces()[code], tmp_path)
+        return provinces[code]
+
+    yield switch
+    provinces.clear()
+    provinces.update(saved)
+
+
+@pytest.fixture
 def hunan_submitted(app, client, scalar, make_enterprise, make_staff):
     """A Hunan 新办 filled in through the steps and submitted; the office and MFA reviewers exist."""
     from .factories import add_person, complete_hunan, start, version_of

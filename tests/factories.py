@@ -104,7 +104,7 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
         application.pickup_method = pickup
         application.pickup_snapshot = ({"recipient": "袁媛", "phone": "13456767660", "address": "某路1号", "postcode": ""}
                                        if pickup == "mail" else {"name": "本外办", "address": "", "phone": ""})
-        application.payment_method = payment_method or province.config.workflow.payment_methods[0]
+        application.payment_method = payment_method or province.payment.method or province.config.workflow.payment_methods[0]
         application.purpose = "洽谈业务"
         enterprise.employees, enterprise.tax_grade = 50, "A"
         application.extra = {"notice_ack": True}

@@ -1,6 +1,6 @@
 """Every screen asks the workflow: at every status, the staff page shows a form for exactly the
 actions workflow.available_actions() offers that reviewer, the enterprise's page its 编辑 / 撤回 /
-上传缴费凭证 exactly when offered, and an action that is not offered answers 409 when posted and
+上传缴费凭证 (or 支付凭证) exactly when offered, and an action that is not offered answers 409 when posted and
 changes nothing.
 
 The application is put into each status directly: this test is about what the screens show and
@@ -14,11 +14,12 @@ from sqlalchemy import select
 from apec.accounts.models import User
 from apec.applications.models import Application
 from apec.applications.states import TRANSITIONS
-from apec.applications.workflow import available_actions, may_edit
+from apec.accounts.services import create_handler
+from apec.applications.workflow import action_label, available_actions, may_edit
 from apec.extensions import db
 from apec.statuses import STATUS_LABELS
 
-from .conftest import login, submit
+from .conftest import DEMO_PASSWORD, login, submit
 from .factories import add_person, put_at_status, submitted_application
 
 # Where each status is: the office that holds the application then (Hebei: city → province → MFA).
@@ -90,23 +91,38 @@ def test_the_staff_page_offers_exactly_the_available_actions(app, scalar, hebei_
             assert scalar(select(Application.status).where(Application.id == application_id)) == status
 
 
+def a_handler(app, email) -> str:
+    """A 经办人 of the enterprise whose admin has `email`."""
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == email))
+        create_handler(admin.enterprise, name="李经办", email="jingban@example.com", mobile="13800000009",
+                       password=DEMO_PASSWORD, actor=admin)
+    return "jingban@example.com"
+
+
+@pytest.mark.parametrize("role", ["enterprise_admin", "handler"])
 @pytest.mark.parametrize("accepted", [False, True], ids=["not-yet-accepted", "accepted-once"])
 @pytest.mark.parametrize("province, office", [("hebei", "shijiazhuang"), ("hunan", "hunan")])
 @pytest.mark.parametrize("status", list(STATUS_LABELS))
 def test_the_enterprise_page_offers_exactly_the_available_actions(app, client, scalar, make_enterprise, make_staff,
-                                                                  province, office, accepted, status):
-    """Hebei may 撤回 before 受理, Hunan never."""
+                                                                  province, office, accepted, status, role):
+    """Hebei may 撤回 before 受理, Hunan never; the enterprise's admin and its 经办人 alike."""
     application_id, email = an_application(app, make_enterprise, make_staff, province, office)
+    tab = "enterprise"
+    if role == "handler":
+        email, tab = a_handler(app, email), "handler"
     put_at(app, application_id, status, accepted=accepted)
-    login(client, email)
+    assert login(client, email, tab=tab).status_code == 303
     html = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     actions = offered(app, application_id, email)
     with app.app_context():
         actor = db.session.scalar(select(User).where(User.email == email))
-        editable = may_edit(db.session.get(Application, application_id), actor)
+        application = db.session.get(Application, application_id)
+        editable = may_edit(application, actor)
+        pay_label = action_label(application, "pay")  # Hebei's 上传缴费凭证, Hunan's 上传支付凭证
     assert (">编辑<" in html or ">继续填写<" in html) == editable, status
     assert (">撤回<" in html) == ("withdraw" in actions), status
-    assert ("上传缴费凭证" in html) == ("pay" in actions), status
+    assert (f">{pay_label}<" in html) == ("pay" in actions), status
     if "withdraw" not in actions:
         version = scalar(select(Application.version).where(Application.id == application_id))
         refused = submit(client, f"/apply/{application_id}/withdraw", {"version": version},

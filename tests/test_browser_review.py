@@ -69,11 +69,12 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, *, province, off
 
     if pays:
         enterprise_sees(enterprise, application_id, "待缴费")
-        enterprise.get_by_role("link", name="上传缴费凭证").click()  # 在线支付 too: the bank receipt is the proof
+        # Hebei's 缴费凭证, Hunan's and Guangxi's 支付凭证 (在线支付 too: the bank receipt is the proof).
+        enterprise.get_by_role("link", name=re.compile("^上传(缴费|支付)凭证$")).click()
         expect(enterprise.get_by_text("9558850200001278881")).to_be_visible()
         voucher = tmp_path / "回单.pdf"
         voucher.write_bytes(PDF)
-        enterprise.get_by_label(re.compile("^(缴费凭证图片|支付凭证)")).set_input_files(str(voucher))
+        enterprise.get_by_label(re.compile("^(缴费|支付)凭证")).set_input_files(str(voucher))
         enterprise.get_by_label("发票抬头").fill("测试企业有限公司")
         enterprise.get_by_label("纳税人识别号").fill("91430100MA4L2X3K8X")
         enterprise.get_by_role("button", name="提交").click()

@@ -30,7 +30,8 @@ def pay(client, application_id, version, data=PDF):
 
 
 def vouchers(scalar):
-    return scalar(select(func.count()).select_from(Material).where(Material.title == "缴费凭证"))
+    """Hunan's payment stage (after_mfa) calls the proof of payment 支付凭证 (seed 000)."""
+    return scalar(select(func.count()).select_from(Material).where(Material.title == "支付凭证"))
 
 
 def uploads_audited(scalar):
@@ -60,6 +61,33 @@ def test_a_payment_taken_keeps_its_voucher(app, client, scalar, make_enterprise)
     audited_before = uploads_audited(scalar)
     assert pay(client, application_id, version).status_code == 303
     assert vouchers(scalar) == 1
-    assert scalar(select(Payment.voucher_material_id)) == scalar(select(Material.id).where(Material.title == "缴费凭证"))
+    assert scalar(select(Payment.voucher_material_id)) == scalar(select(Material.id).where(Material.title == "支付凭证"))
     assert scalar(select(Application.status).where(Application.id == application_id)) == "payment_review"
     assert uploads_audited(scalar) == audited_before + 1, "the voucher's upload is in the audit log"
+
+
+def test_hunan_asks_the_invoice_with_its_voucher_only_if_one_is_wanted(app, client, scalar, make_enterprise):
+    application_id = awaiting_payment(app, client, make_enterprise)
+    page = client.get(f"/user-center/applications/{application_id}/pay").get_data(as_text=True)
+    assert "<h1>支付凭证上传</h1>" in page and "不需要发票可不填" in page
+    version = scalar(select(Application.version).where(Application.id == application_id))
+    paid = submit(client, f"/user-center/applications/{application_id}/pay",
+                  {"version": version, "voucher": (io.BytesIO(PDF), "回单.pdf")}, content_type="multipart/form-data")
+    assert paid.status_code == 303 and scalar(select(Payment.status)) == "submitted"
+    assert scalar(select(Payment.invoice)) is None
+
+
+def test_hebei_asks_the_invoice_with_its_voucher(app, client, scalar, make_enterprise):
+    """Seed 003, 1.3: "填写开票信息和上传缴费凭证图片即可" (payment_stage voucher_after_approval)."""
+    enterprise_id, email = make_enterprise(province="hebei", office="shijiazhuang")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    put_at_status(app, application_id, "awaiting_payment", "mfa")
+    login(client, email)
+    page = client.get(f"/user-center/applications/{application_id}/pay").get_data(as_text=True)
+    assert "<h1>缴费凭证上传</h1>" in page and "不需要发票可不填" not in page
+    version = scalar(select(Application.version).where(Application.id == application_id))
+    refused = submit(client, f"/user-center/applications/{application_id}/pay",
+                     {"version": version, "voucher": (io.BytesIO(PDF), "回单.pdf")}, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "请选择或填写开票信息" in refused.get_data(as_text=True)
+    assert scalar(select(Payment.status)) == "pending"
+    assert scalar(select(func.count()).select_from(Material).where(Material.title == "缴费凭证")) == 0

@@ -145,6 +145,13 @@ def test_override_changes_a_rule(tmp_path):
     ("[workflow]\nremittance_material = 'huikuan'\n", "workflow.remittance_material", "needs remittance_material"),
     ("[eligibility]\ncriminal_record_material = 'none'\n", "eligibility.criminal_record_material",
      "needs criminal_record_material"),
+    # Switches that the wizard cannot carry out say what it lacks.
+    ("[workflow]\napplication_unit = 'batch'\n", "wizard.steps", "needs a members step"),
+    ("[workflow]\napplication_unit = 'batch'\n[wizard]\nsteps = ['form', 'members', 'pickup', 'confirm']\n",
+     "wizard.steps", "uploads each member's files on the materials step"),
+    ("[wizard]\nsteps = ['form', 'members', 'materials', 'pickup', 'confirm']\n", "wizard.steps",
+     "remove the members step"),
+    ("[workflow]\npayment_stage = 'chosen_at_report'\n", "workflow.payment_stage", "add the report step"),
 ])
 def test_bad_override_stops_start_up_naming_file_and_key(tmp_path, override, key, fragment):
     path = write_override(tmp_path, "liaoning", override)

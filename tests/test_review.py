@@ -32,7 +32,7 @@ def test_hunan_application_goes_from_office_to_mfa_to_payment_economies_card_and
     assert act(mfa, scalar, application_id, "approve").status_code == 303
     assert status(scalar, application_id) == "awaiting_payment"
     detail = enterprise.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
-    assert "待缴费：¥ 720" in detail and "上传缴费凭证" in detail
+    assert "待缴费：¥ 720" in detail and "上传支付凭证" in detail
 
     pay_page = enterprise.get(f"/user-center/applications/{application_id}/pay").get_data(as_text=True)
     assert "9558850200001278881" in pay_page and "中国工商银行股份有限公司北京东四南支行" in pay_page
@@ -266,5 +266,5 @@ def test_no_card_for_a_member_refused_by_every_economy_but_the_office_may_end_it
 def test_province_admin_sees_the_effective_rules(app, make_staff):
     make_staff("admin@example.com", role="province_admin", province="liaoning", office=None)
     page = staff(app, "admin@example.com").get("/admin/").get_data(as_text=True)
-    assert "本省生效的办理规则" in page and "员工 10 人以上" in page and "提交时附720元/人汇款单" in page
+    assert "本省生效的办理规则" in page and "员工 10 人以上" in page and "提交时附 720 元/人汇款单" in page
     assert "沈阳市人民政府外事办公室 → 外交部领事司" in page

@@ -91,7 +91,7 @@ def test_voucher_returned_then_resent_and_listed_in_my_documents(app, client, sc
 
     missing = submit(client, f"/user-center/applications/{application_id}/pay",
                      {"version": scalar(select(Application.version)), "invoice_title": "", "invoice_tax_number": ""})
-    assert missing.status_code == 422 and "请选择缴费凭证" in missing.get_data(as_text=True)
+    assert missing.status_code == 422 and "请选择支付凭证" in missing.get_data(as_text=True)
     assert pay().status_code == 303
     act(mfa, scalar, application_id, "return_payment", comment="凭证金额不符")
     assert status(scalar, application_id) == "awaiting_payment"

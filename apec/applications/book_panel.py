@@ -37,7 +37,7 @@ def choice_field(application, book: books.Book, selected: str):
     if book is books.ADDRESSES:
         form = PickupForm(formdata=None, addresses=books.entries(book))
     else:
-        form = ReportForm(formdata=None, payment_methods=province.config.workflow.payment_methods,
+        form = ReportForm(formdata=None, payment_methods=province.payment_choices(),
                           invoices=books.entries(book))
     field = form[CHOICE_FIELDS[book.name]]
     field.data = selected if selected in dict(field.choices) else ""

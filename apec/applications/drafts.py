@@ -240,7 +240,7 @@ def save_pickup(application: Application, *, method: str, point: dict | None = N
 
 
 def save_report(application: Application, *, method: str, point: dict | None, address: dict | None,
-                payment_method: str, invoice: dict | None, purpose: str, contact_name: str,
+                payment_method: str | None, invoice: dict | None, purpose: str, contact_name: str,
                 contact_phone: str) -> None:
     application.contact_name = contact_name
     application.contact_phone = contact_phone

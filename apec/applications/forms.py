@@ -127,8 +127,12 @@ class ReportForm(PickupForm):
     )
 
     def __init__(self, *args, payment_methods=(), invoices=(), **kwargs):
+        """`payment_methods`: the 支付方式 to choose from; none where the payment stage fixes it."""
         super().__init__(*args, **kwargs)
-        self.payment_method.choices = [(m, PAYMENT_METHOD_LABELS[m]) for m in payment_methods]
+        if payment_methods:
+            self.payment_method.choices = [(m, PAYMENT_METHOD_LABELS[m]) for m in payment_methods]
+        else:
+            del self.payment_method
         self._invoices = {str(entry.id): entry for entry in invoices}
         self.saved_invoice.choices = [("", "不选择（可在下方填写）")] + [
             (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
@@ -163,15 +167,16 @@ class CustomMaterialForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    """缴费凭证 and 开票信息."""
+    """缴费凭证 and 开票信息 (required where the payment stage asks it with the voucher)."""
 
     voucher = StringField("缴费凭证")  # the file itself comes in request.files
     saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
     invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
     invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
 
-    def __init__(self, *args, invoices=(), **kwargs):
+    def __init__(self, *args, invoices=(), invoice_required=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.invoice_required = invoice_required
         self._invoices = {str(entry.id): entry for entry in invoices}
         self.saved_invoice.choices = [("", "填写新的开票信息")] + [
             (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
@@ -179,13 +184,20 @@ class PaymentForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if not self.saved_invoice.data and not (self.invoice_title.data and self.invoice_tax_number.data):
+        if self.saved_invoice.data:
+            return valid
+        if self.invoice_required and not (self.invoice_title.data and self.invoice_tax_number.data):
             self.invoice_title.errors.append("请选择或填写开票信息（发票抬头和纳税人识别号）")
+            valid = False
+        elif bool(self.invoice_title.data) != bool(self.invoice_tax_number.data):
+            self.invoice_title.errors.append("发票抬头和纳税人识别号须一起填写")
             valid = False
         return valid
 
-    def invoice_data(self) -> dict:
+    def invoice_data(self) -> dict | None:
         saved = self._invoices.get(self.saved_invoice.data or "")
         if saved is not None:
             return {"title": saved.title, "tax_number": saved.tax_number}
+        if not self.invoice_title.data:
+            return None
         return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}

@@ -9,11 +9,6 @@ from .states import REVIEW_STATUSES
 
 DONE, CURRENT, TO_COME, STOPPED = "done", "current", "to-come", "stopped"
 
-# The payment step as each payment stage has it: where the 720 元 are paid or checked.
-PAYMENT_STEP = {
-    "after_mfa": "缴费", "chosen_at_report": "缴费", "voucher_after_approval": "缴费",
-    "remittance_at_submission": "汇款单确认",
-}
 # Statuses past the offices' review, by the step they are at (after 提交申请 and the offices).
 LATER_STEPS = (
     ("awaiting_payment", "payment_review"),
@@ -39,7 +34,7 @@ def progress(application) -> list[Step]:
     at = _position(status, office, path)
     handed = "邮寄" if application.pickup_method == "mail" else "自取"
     labels = (["提交申请"] + [f"{province.office(code).name}审核" for code in path]
-              + [PAYMENT_STEP[province.config.workflow.payment_stage], "APEC经济体审核", "制卡"])
+              + [province.payment.step_label, "APEC经济体审核", "制卡"])
     labels.append(("已" if at > len(labels) else "待") + handed)
     state_here = STOPPED if application.status == "rejected" else CURRENT
     return [Step(label, DONE if index < at else state_here if index == at else TO_COME)

@@ -55,7 +55,7 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
     if ("pickup" in steps or "report" in steps) and not application.pickup_method:
         missing.append("请选择取卡方式")
     if "report" in steps:
-        if not application.payment_method:
+        if province.payment.method is None and not application.payment_method:
             missing.append("请选择支付方式")
         if not application.purpose:
             missing.append("请填写申请事由")

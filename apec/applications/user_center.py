@@ -184,13 +184,13 @@ def pay(application_id: int):
     province = get_province(application.province)
     invoice = application.invoice_snapshot or {}
     # Guangxi gave 发票信息 at 上报 already: start from it.
-    form = PaymentForm(invoices=books.entries(books.INVOICES),
+    form = PaymentForm(invoices=books.entries(books.INVOICES), invoice_required=province.payment.invoice_with_voucher,
                        data={"invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", "")})
     error, refused_status = None, None
     valid = form.validate_on_submit()
     upload = request.files.get("voucher")
     if request.method == "POST" and (upload is None or not upload.filename):
-        form.voucher.errors = ["请选择缴费凭证图片或 PDF"]
+        form.voucher.errors = [f"请选择{province.payment.voucher_label}图片或 PDF"]
         valid = False
     if valid:
         try:
@@ -201,7 +201,7 @@ def pay(application_id: int):
         except WorkflowError as refusal:
             error, refused_status = refusal.message, refusal.status
         else:
-            flash("缴费凭证已上传，等待外办确认。", "success")
+            flash(f"{province.payment.voucher_label}已上传，等待外办确认。", "success")
             return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
     status = refused_status or (422 if request.method == "POST" else 200)
     return render("user_center/pay.html", application=application, payment=payment, form=form, error=error,

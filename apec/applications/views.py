@@ -39,11 +39,12 @@ from .forms import (
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
 from .steps import step_after, step_before, step_with, wizard_steps
-from .workflow import WorkflowError, may_edit, status_label, transition
+from .workflow import WorkflowError, action_label, may_edit, status_label, transition
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 # Every page words a status as the application's province does (status_of(application)).
 bp.add_app_template_global(status_label, "status_of")
+bp.add_app_template_global(action_label, "action_label")
 bp.add_app_template_global(lambda application: may_edit(application, current_user), "may_edit")
 bp.add_app_template_global(lambda application: drafts.may_delete(application, current_user), "may_delete")
 
@@ -284,7 +285,7 @@ def form_step(application, province):
 
 
 def members_step(application, province):
-    if province.config.wizard.member_form:
+    if province.fills_in_members:
         return member_form_step(application, province)
     form = AddMemberForm(formdata=None, persons=enterprise_persons())
     if saving():
@@ -386,7 +387,8 @@ def pickup_form(application, province, form_class=PickupForm, **kwargs):
     points = [{"name": office.name, "address": office.address, "phone": office.phone}] + [
         point.model_dump() for point in office.pickup_points
     ]
-    defaults = {"method": application.pickup_method}
+    default = province.config.workflow.default_pickup
+    defaults = {"method": application.pickup_method or (default if default in office.pickup_methods else None)}
     snapshot = application.pickup_snapshot or {}
     if application.pickup_method == "mail":
         defaults.update(snapshot)
@@ -438,7 +440,7 @@ def pickup_step(application, province):
 def report_form(application, province):
     invoice = application.invoice_snapshot or {}
     return pickup_form(
-        application, province, form_class=ReportForm, payment_methods=province.config.workflow.payment_methods,
+        application, province, form_class=ReportForm, payment_methods=province.payment_choices(),
         invoices=books.entries(books.INVOICES),
         defaults={"payment_method": application.payment_method, "purpose": application.purpose,
                   "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", ""),
@@ -452,7 +454,8 @@ def report_step(application, province):
     def save():
         drafts.save_report(
             application, method=form.method.data, point=form.chosen_point(), address=form.address_data(),
-            payment_method=form.payment_method.data, invoice=form.invoice_data(), purpose=form.purpose.data,
+            payment_method=form.payment_method.data if "payment_method" in form else None,
+            invoice=form.invoice_data(), purpose=form.purpose.data,
             contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
         )
 
@@ -652,7 +655,7 @@ def slot_response(application, province, member_id, spec, error=None):
     if not is_htmx_request():
         if error:
             flash(error, "error")
-        if member_id and province.config.wizard.member_form:
+        if member_id and province.fills_in_members:
             return redirect(url_for("apply.step", application_id=application.id, step="members", member=member_id),
                             code=303)
         return redirect(step_url(application, step_with(province, "materials")), code=303)

@@ -174,6 +174,8 @@ def action_label(application: Application, action: str) -> str:
         return "审核不通过"
     if action == "submit" and application.status == "returned":
         return "重新提交"
+    if action == "pay":
+        return f"上传{get_province(application.province).payment.voucher_label}"
     return TRANSITIONS[action].label
 
 
@@ -194,10 +196,12 @@ def _on_submit(application: Application, actor: User, *, record: dict, **_) -> N
         # application goes back to the office that returned it.
         application.office_code = province.first_office(application.enterprise.office_code)
     if application.pickup_method is None:
-        # Provinces without a 取卡方式 step (Hebei) hand cards out at the enterprise's own office.
+        # No step asked (Hebei): the province's default, 自取 at the enterprise's own office.
         office = province.office(province.first_office(application.enterprise.office_code))
-        application.pickup_method = "self"
+        application.pickup_method = province.config.workflow.default_pickup
         application.pickup_snapshot = {"name": office.name, "address": office.address, "phone": office.phone}
+    # Chosen at 上报 where the province asks; else the one way its payment stage has.
+    application.payment_method = province.payment.method or application.payment_method
     per_person = province.config.fees.card_fee if application.business_type in FEE_BEARING_TYPES else 0
     application.fee = per_person * len(application.members)
     for member in application.members:
@@ -252,16 +256,15 @@ def _on_forward(application: Application, actor: User, **_) -> str:
 def _on_approve(application: Application, actor: User, **_) -> str:
     """领事司审核通过: ask for the fee, or check the 汇款单 attached at submission."""
     province = get_province(application.province)
-    workflow = province.config.workflow
-    method = application.payment_method or workflow.payment_methods[0]
-    payment = Payment(application_id=application.id, amount=application.fee, method=method, status="pending")
-    if workflow.payment_stage == "remittance_at_submission":
-        remittance = next((m for m in application.materials if m.kind == workflow.remittance_material), None)
+    payment = Payment(application_id=application.id, amount=application.fee,
+                      method=application.payment_method or province.payment.method, status="pending")
+    db.session.add(payment)
+    if province.payment.voucher_at_submission:
+        remittance_code = province.config.workflow.remittance_material
+        remittance = next((m for m in application.materials if m.kind == remittance_code), None)
         payment.voucher_material_id = remittance.id if remittance else None
         payment.status = "submitted"
-        db.session.add(payment)
         return "payment_review"
-    db.session.add(payment)
     return "awaiting_payment"
 
 
@@ -286,7 +289,8 @@ def pay_with_voucher(application: Application, actor: User, *, filename: str, da
                      expected_version: int | None = None) -> Application:
     """上传缴费凭证: the voucher and the 'pay' transition in one transaction, so a refused payment
     keeps no file. UploadRejected if the file fails its checks, WorkflowError if paying is refused."""
-    voucher = store_material(application=application, member_id=None, spec=None, title="缴费凭证",
+    title = get_province(application.province).payment.voucher_label
+    voucher = store_material(application=application, member_id=None, spec=None, title=title,
                              filename=filename, data=data, actor=actor, issued_on=None)
     audit.record("material_uploaded", user=actor, application_id=application.id, kind=None)
     db.session.flush()  # the voucher's id, for the payment

@@ -6,6 +6,7 @@ defines `Plugin`, a subclass of `ProvincePlugin`, next to its data file
 overrides a hook only where a rule needs code.
 """
 
+from .payment import PAYMENT_STAGES, PaymentStage
 from .schema import BUSINESS_TYPES, Office, ProvinceConfig
 
 BUSINESS_TYPE_LABELS = {
@@ -18,6 +19,9 @@ BUSINESS_TYPE_LABELS = {
 }
 
 STAGE_LABELS = {"city": "市外办", "province": "省外办", "mfa": "外交部领事司"}
+
+APPLICATION_UNIT_LABELS = {"single": "每份申请单一名申请人", "group": "团组（逐一填写成员）",
+                           "batch": "一次申报多名人员（从成员管理中选择）"}
 
 
 class ProvincePlugin:
@@ -37,6 +41,21 @@ class ProvincePlugin:
     @property
     def branding(self):
         return self.config.branding
+
+    @property
+    def payment(self) -> PaymentStage:
+        """When and how the fee is paid (its workflow.payment_stage)."""
+        return PAYMENT_STAGES[self.config.workflow.payment_stage]
+
+    def payment_choices(self) -> tuple[str, ...]:
+        """The 支付方式 the enterprise chooses from at 上报; none where the payment stage fixes it."""
+        return self.config.workflow.payment_methods if self.payment.method is None else ()
+
+    @property
+    def fills_in_members(self) -> bool:
+        """A 团组: each member is filled in on the members step itself, rather than picked from
+        成员管理 (a 申报 of several persons) or chosen on 在线填表 (one applicant)."""
+        return self.config.workflow.application_unit == "group"
 
     def label(self, key: str) -> str:
         """Visible label of a business type or status, with the province's wording."""

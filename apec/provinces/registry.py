@@ -94,7 +94,8 @@ def load_province(code: str, folder: Path, override_dir: Path) -> ProvincePlugin
         """One line naming the file the bad key came from: the override if it set it."""
         blamed = any(_override_is_to_blame(override, data, path) for path in (location, *related))
         source = override_file if blamed else data_file
-        return f"{source}: key '{'.'.join(location) or '(top level)'}': {message}"
+        also = "".join(f" (with '{'.'.join(path)}')" for path in related)
+        return f"{source}: key '{'.'.join(location) or '(top level)'}'{also}: {message}"
 
     try:
         config = ProvinceConfig.model_validate_json(json.dumps(merged, default=str), strict=True)

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..statuses import STATUS_LABELS
+from .payment import PAYMENT_STAGES
 
 BusinessType = Literal["new", "renew", "early", "replace", "passport", "cancel"]
 Stage = Literal["city", "province", "mfa"]
@@ -90,23 +91,29 @@ class Wizard(Strict):
     notice_ack: str = "我已经阅读"
     notice: str = ""
     declaration: bool = Field(default=False, description="在线填表 asks 申报条件 (employees, tax grade, trade)")
-    member_form: bool = Field(
-        default=False, description="each member is filled in on the members step itself (Guangxi 团组)"
-    )
     step_labels: dict[str, str] = Field(default_factory=dict)
     start_label: str = Field(default="业务申报", description="the button in 用户中心 that starts a business")
 
 
 class Workflow(Strict):
     chain: tuple[Stage, ...] = Field(min_length=1)
-    application_unit: Literal["single", "group", "batch"]
+    application_unit: Literal["single", "group", "batch"] = Field(description=(
+        "single: one applicant per 申请单, chosen on 在线填表 (no members step); group: a 团组 whose "
+        "members are filled in one by one on the members step (保存并下一人); batch: a 申报 of several "
+        "persons picked from 成员管理 on the members step"))
     withdraw_before_acceptance: bool
-    payment_stage: Literal["after_mfa", "chosen_at_report", "voucher_after_approval", "remittance_at_submission"]
-    payment_methods: tuple[Literal["online", "window", "voucher", "remittance"], ...] = Field(min_length=1)
+    payment_stage: Literal[tuple(PAYMENT_STAGES)] = Field(description="see provinces/payment.py")
+    payment_methods: tuple[Literal["online", "window"], ...] = Field(
+        default=("online", "window"), min_length=1,
+        description="what the enterprise chooses from at 上报; dormant unless payment_stage is chosen_at_report",
+    )
     remittance_material: str | None = Field(
         default=None, description="the material that is the 汇款单 (payment_stage remittance_at_submission)"
     )
     renew_within_months: int = Field(ge=1, le=24)
+    default_pickup: Literal["self", "mail"] | None = Field(default=None, description=(
+        "取卡方式 chosen beforehand on the step that asks it; where no step asks (Hebei), how every "
+        "card is handed over: self, at the enterprise's own office"))
     return_notice_sms: bool = False
     overdue_days: dict[Stage, int] = Field(
         default_factory=lambda: {"city": 5, "province": 5, "mfa": 20},
@@ -195,10 +202,32 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
         codes = [spec.code for spec in specs]
         for code in {c for c in codes if codes.count(c) > 1}:
             problems.append((f"material code '{code}' is listed twice", (("materials", business_type),)))
+    has_members_step = "members" in config.wizard.steps
+    if config.workflow.application_unit == "single" and has_members_step:
+        problems.append(("application_unit single chooses the applicant on 在线填表: remove the members step",
+                         (("wizard", "steps"), ("workflow", "application_unit"))))
+    if config.workflow.application_unit != "single" and not has_members_step:
+        problems.append((f"application_unit {config.workflow.application_unit} needs a members step",
+                         (("wizard", "steps"), ("workflow", "application_unit"))))
+    if config.workflow.application_unit == "single" and "form" not in config.wizard.steps:
+        problems.append(("application_unit single chooses the applicant on 在线填表: add the form step",
+                         (("wizard", "steps"), ("workflow", "application_unit"))))
+    asks_pickup = "pickup" in config.wizard.steps or "report" in config.wizard.steps
+    if not asks_pickup and config.workflow.default_pickup != "self":
+        problems.append(("no step asks 取卡方式, so cards are handed over at the enterprise's office: "
+                         "default_pickup = \"self\"", (("workflow", "default_pickup"), ("wizard", "steps"))))
+    member_files = any(spec.scope == "member" for specs in config.materials.values() for spec in specs)
+    if config.workflow.application_unit != "group" and member_files and "materials" not in config.wizard.steps:
+        problems.append((f"application_unit {config.workflow.application_unit} uploads each member's files on the "
+                         "materials step: add it (only a 团组 takes them in each member's form)",
+                         (("wizard", "steps"), ("workflow", "application_unit"))))
     material_codes = {spec.code for specs in config.materials.values() for spec in specs}
     workflow, eligibility = config.workflow, config.eligibility
-    if workflow.payment_stage == "remittance_at_submission" and workflow.remittance_material not in material_codes:
-        problems.append(("payment_stage remittance_at_submission needs remittance_material, a material code",
+    if PAYMENT_STAGES[workflow.payment_stage].method is None and "report" not in config.wizard.steps:
+        problems.append((f"payment_stage {workflow.payment_stage} asks 支付方式 at 上报: add the report step",
+                         (("wizard", "steps"), ("workflow", "payment_stage"))))
+    if PAYMENT_STAGES[workflow.payment_stage].voucher_at_submission and workflow.remittance_material not in material_codes:
+        problems.append((f"payment_stage {workflow.payment_stage} needs remittance_material, a material code",
                          (("workflow", "remittance_material"), ("workflow", "payment_stage"))))
     if eligibility.no_criminal_record_max_age_months and eligibility.criminal_record_material not in material_codes:
         problems.append(("no_criminal_record_max_age_months needs criminal_record_material, a material code",

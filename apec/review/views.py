@@ -36,7 +36,6 @@ from .queue import QueueFilters, is_resubmission, office_queue, queue_statuses, 
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 bp.add_app_template_filter(changes.summary, "change_summary")  # 重新提交: what changed, in one line
-bp.add_app_template_global(action_label, "action_label")
 bp.add_app_template_test(is_resubmission, "resubmission")
 reviewer_required = roles_required(ROLE_REVIEWER)
 

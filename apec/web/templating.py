@@ -5,7 +5,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from ..economies import economy_name
-from ..provinces.base import BUSINESS_TYPE_DESCRIPTIONS, STAGE_LABELS
+from ..provinces.base import APPLICATION_UNIT_LABELS, BUSINESS_TYPE_DESCRIPTIONS, STAGE_LABELS
 from ..provinces.registry import enabled_provinces
 from ..statuses import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, RETURN_SECTIONS
 from ..timefmt import format_local
@@ -57,6 +57,7 @@ def init_app(app):
 
     app.jinja_env.globals.update(
         return_sections=RETURN_SECTIONS,
+        application_unit_labels=APPLICATION_UNIT_LABELS,
         payment_method_labels=PAYMENT_METHOD_LABELS,
         payment_status_labels=PAYMENT_STATUS_LABELS,
     )
