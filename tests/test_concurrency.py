@@ -2,9 +2,11 @@
 SQLite serialises writers, so there the same tests show the same guarantees)."""
 
 import re
+import sqlite3
 import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from apec.applications.models import Application, TimelineEvent
 from apec.applications.numbering import next_application_number
@@ -144,3 +146,49 @@ def test_two_reviewers_accepting_at_once_accept_once(app, scalar, make_enterpris
     assert not errors, errors
     assert sorted(results, key=str) == [409, "accepted"]
     assert scalar(select(func.count(TimelineEvent.id)).where(TimelineEvent.action == "accept")) == 1
+
+
+def test_a_submit_holds_its_members_until_it_commits(app, client, scalar, make_enterprise):
+    """While a submission is being committed, no other transaction can take its members' person
+    rows (PostgreSQL: the row lock; SQLite: the database write lock): a second submit holding the
+    same person waits and then sees the first one's result. Looked at from a second connection
+    that refuses to wait (NOWAIT), inside the submit's own transaction."""
+    from apec.accounts.models import User
+    from apec.applications.workflow import transition
+
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    person_id = add_person(app, enterprise_id)
+    login(client, email)
+    application_id = start(client)
+    complete_hunan(client, scalar, application_id, person_id)
+    seen = []
+
+    def another_transaction_tries_the_person(session):
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as other:
+                try:
+                    other.execute(text("SELECT id FROM person WHERE id = :id FOR UPDATE NOWAIT"), {"id": person_id})
+                    seen.append("free")
+                except OperationalError:
+                    seen.append("locked")
+                other.rollback()
+        else:
+            other = sqlite3.connect(db.engine.url.database, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                seen.append("free")
+            except sqlite3.OperationalError:
+                seen.append("locked")
+            finally:
+                other.close()
+
+    with app.app_context():
+        session = db.session()
+        user = db.session.scalar(select(User).where(User.email == email))
+        application = db.session.get(Application, application_id)
+        # The submit's own commit (the e-mail job after it commits too).
+        event.listen(session, "before_commit", another_transaction_tries_the_person, once=True)
+        transition(application, "submit", user)
+        db.session.remove()
+    assert seen == ["locked"]
+    assert scalar(select(Application.status).where(Application.id == application_id)) == "submitted"

@@ -39,7 +39,7 @@ def _create(email, password, role, province, office, name):
 
 def register_cli(app):
     @app.cli.command("create-staff")
-    @click.option("--province", required=True, help="province code, e.g. hebei")
+    @click.option("--province", required=True, help="province code (its folder under apec/provinces/)")
     @click.option("--office", required=True, help="office code from the province's config, e.g. shijiazhuang")
     @click.option("--email", required=True)
     @click.option("--name", default="", help="display name")
