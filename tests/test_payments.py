@@ -89,5 +89,6 @@ def test_hebei_asks_the_invoice_with_its_voucher(app, client, scalar, make_enter
     refused = submit(client, f"/user-center/applications/{application_id}/pay",
                      {"version": version, "voucher": (io.BytesIO(PDF), "回单.pdf")}, content_type="multipart/form-data")
     assert refused.status_code == 422 and "请选择或填写开票信息" in refused.get_data(as_text=True)
+    assert "所选文件“回单.pdf”尚未上传" in refused.get_data(as_text=True), "the browser does not keep the file"
     assert scalar(select(Payment.status)) == "pending"
     assert scalar(select(func.count()).select_from(Material).where(Material.title == "缴费凭证")) == 0

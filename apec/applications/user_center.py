@@ -203,6 +203,9 @@ def pay(application_id: int):
         else:
             flash(f"{province.payment.voucher_label}已上传，等待外办确认。", "success")
             return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+    if request.method == "POST" and upload is not None and upload.filename and not form.voucher.errors:
+        # The file was fine, something else was not: a browser never keeps a chosen file.
+        form.voucher.errors = [f"所选文件“{upload.filename}”尚未上传，请改正其他内容后重新选择该文件。"]
     status = refused_status or (422 if request.method == "POST" else 200)
     return render("user_center/pay.html", application=application, payment=payment, form=form, error=error,
                   fees=province.config.fees, status=status)
