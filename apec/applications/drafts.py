@@ -18,6 +18,7 @@ from ..provinces.registry import get_province
 from .eligibility import member_refusal
 from .models import Application, ApplicationMember
 from .states import EDITABLE
+from .workflow import business_refusal
 
 NOT_KEPT = ("csrf_token", "password", "confirm", "action", "version")
 # Kept like every other input, but sealed: a database dump shows no identity numbers.
@@ -50,6 +51,30 @@ def start_application(enterprise: Enterprise, actor, business_type: str) -> Appl
         contact_name=actor.name if actor.role == "handler" else "", contact_phone=actor.mobile or "", extra={},
     )
     db.session.add(application)
+    audit.record("application_started", user=actor, business_type=business_type)
+    db.session.commit()
+    return application
+
+
+def start_related(parent: Application, actor, business_type: str) -> Application:
+    """A 暂存 of a related business (提前制卡, 换补卡, 未制卡仅更换护照, 注销卡) on `parent`, with the
+    parent's members and contact; the one already started if there is one. WorkflowError (nothing
+    stored) if the parent does not allow it now."""
+    if (refused := business_refusal(parent, business_type, actor)) is not None:
+        raise refused
+    started = db.session.scalar(select(Application).where(
+        Application.parent_id == parent.id, Application.business_type == business_type,
+        Application.status == "draft").order_by(Application.id))
+    if started is not None:
+        return started
+    application = Application(
+        province=parent.province, office_code=parent.enterprise.office_code, enterprise_id=parent.enterprise_id,
+        created_by_id=actor.id, business_type=business_type, parent_id=parent.id, status="draft",
+        contact_name=parent.contact_name, contact_phone=parent.contact_phone, extra={},
+    )
+    db.session.add(application)
+    for position, member in enumerate(parent.members):
+        db.session.add(ApplicationMember(application=application, person_id=member.person_id, position=position))
     audit.record("application_started", user=actor, business_type=business_type)
     db.session.commit()
     return application

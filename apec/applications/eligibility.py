@@ -36,7 +36,12 @@ def open_application(person: Person, excluding: Application) -> Application | No
 
 def member_refusal(province: ProvincePlugin, application: Application, person: Person,
                    today: datetime.date | None = None) -> str | None:
-    """Why this person cannot be in this 新办/续办 application, or None."""
+    """Why this person cannot be in this application, or None: for 新办/续办 the card rules and
+    no other open application; a related business takes only members of its parent."""
+    if application.parent_id is not None:
+        if all(member.person_id != person.id for member in application.parent.members):
+            return f"{person.name} 不是原申请单（{application.parent.number}）的申请人员。"
+        return None
     today = today or datetime.date.today()
     card = valid_card(person, today)
     if application.business_type == "new" and card is not None:

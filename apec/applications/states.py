@@ -83,3 +83,23 @@ TRANSITIONS: dict[str, Transition] = {
         "交付", frozenset({"card_ready"}), None, STAFF, outcomes=frozenset({"picked_up", "mailed"})
     ),
 }
+
+
+# 关联业务 (DESIGN.md section 3, seed 000 §2): started on a submitted 新办/续办, its parent, when
+# the parent is in one of these statuses. The number is the parent's + "-NN-" + the suffix.
+@dataclass(frozen=True)
+class Related:
+    suffix: str
+    parent_statuses: frozenset[str]
+
+
+PARENT_TYPES = ("new", "renew")
+CARD_MADE = frozenset({"economies_review_early_made", "economies_done_early_made", "picked_up", "mailed"})
+RELATED: dict[str, Related] = {
+    # Some economies approved, not all: a card with those now, more by 换补卡 later.
+    "early": Related("tq", frozenset({"economies_review"})),
+    "replace": Related("hb", CARD_MADE),
+    # Before the card is made: it will be made with the new passport.
+    "passport": Related("hz", frozenset({"economies_review"})),
+    "cancel": Related("zx", CARD_MADE),
+}

@@ -10,7 +10,7 @@ or raises WorkflowError and changes nothing.
 import datetime
 import re
 
-from sqlalchemy import false, select, update
+from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -32,7 +32,7 @@ from . import changes
 from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
-from .states import STAGE_REVIEW, TRANSITIONS
+from .states import CLOSED, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS
 
 FEE_BEARING_TYPES = ("new", "renew", "early", "replace")
 CARD_NUMBER = re.compile(r"APEC[0-9]{8}")  # DESIGN.md section 5
@@ -179,6 +179,70 @@ def action_label(application: Application, action: str) -> str:
     return TRANSITIONS[action].label
 
 
+def business_refusal(parent: Application, business_type: str, actor: User) -> WorkflowError | None:
+    """Why `actor` may not start the related business `business_type` (提前制卡, 换补卡, 未制卡仅更换护照,
+    注销卡) on `parent` now; None when they may. Screens ask available_businesses()."""
+    if not actor.is_enterprise_user or actor.enterprise_id != parent.enterprise_id:
+        return WorkflowError("申请单不存在。", status=404)
+    province = get_province(parent.province)
+    label = province.label(business_type)
+    if business_type not in RELATED or business_type not in province.config.business_types:
+        return WorkflowError(f"本省不受理{label}业务。", status=404)
+    if parent.business_type not in PARENT_TYPES:
+        return WorkflowError(f"{label}须在新办或续办的申请单上申请。")
+    if parent.status not in RELATED[business_type].parent_statuses:
+        return WorkflowError(f"申请单当前状态为“{status_label(parent)}”，不能申请{label}。")
+    if (message := BUSINESS_GUARDS.get(business_type, _no_work)(parent)) is not None:
+        return WorkflowError(message)
+    same_kind_open = db.session.scalar(select(Application.number).where(
+        Application.parent_id == parent.id, Application.business_type == business_type,
+        Application.status.not_in(CLOSED)))
+    if same_kind_open is not None:
+        return WorkflowError(f"该申请单已有正在办理的{label}申请（{same_kind_open}），不能重复申请。")
+    return None
+
+
+def available_businesses(parent: Application, actor: User) -> list[str]:
+    """The related businesses `actor` may start on `parent` now, in DESIGN.md's order."""
+    return [business for business in RELATED if business_refusal(parent, business, actor) is None]
+
+
+def approved_economies(application: Application) -> list[str]:
+    """The economies every member has been approved by (codes, in the order decided)."""
+    per_member = [[d.economy for d in member.economy_decisions if d.decision == "approved"]
+                  for member in application.members]
+    if not per_member:
+        return []
+    return [code for code in per_member[0] if all(code in others for others in per_member[1:])]
+
+
+def _partly_approved(parent: Application) -> str | None:
+    needed = {economy.code for economy in preclearing_economies()}
+    for member in parent.members:
+        approved = {d.economy for d in member.economy_decisions if d.decision == "approved"}
+        if not approved:
+            return f"{member.shown.name} 尚未获任何经济体批准，不能提前制卡。"
+    if all(needed <= {d.economy for d in member.economy_decisions if d.decision == "approved"}
+           for member in parent.members):
+        return "全部经济体均已批准，无需提前制卡。"
+    return None
+
+
+def parent_cards(parent: Application) -> list[Card]:
+    """The valid cards made on `parent` or on a business related to it (提前制卡, 换补卡)."""
+    related = select(Application.id).where(Application.parent_id == parent.id)
+    return list(db.session.scalars(select(Card).where(
+        Card.status == "valid", (Card.application_id == parent.id) | Card.application_id.in_(related)
+    ).order_by(Card.id)))
+
+
+def _has_valid_card(parent: Application) -> str | None:
+    return None if parent_cards(parent) else "该申请单的 APEC 卡已不在有效状态。"
+
+
+BUSINESS_GUARDS = {"early": _partly_approved, "replace": _has_valid_card, "cancel": _has_valid_card}
+
+
 def _on_submit(application: Application, actor: User, *, record: dict, **_) -> None:
     province = get_province(application.province)
     _lock_persons(application)
@@ -190,7 +254,7 @@ def _on_submit(application: Application, actor: User, *, record: dict, **_) -> N
         # The office that returned it sees what changed since (its 待办 marks it 重新提交).
         record["changes"] = changes.changes_since(extra.get("as_submitted"), application)
     if application.number is None:
-        application.number = next_application_number()
+        application.number = _number_for(application)
     if application.status == "draft":
         # A first submission (or one after 撤回) goes to the enterprise's own office; a returned
         # application goes back to the office that returned it.
@@ -211,6 +275,19 @@ def _on_submit(application: Application, actor: User, *, record: dict, **_) -> N
     extra.pop("review_opinion", None)
     extra["as_submitted"] = changes.fingerprint(application)
     application.extra = extra
+
+
+def _number_for(application: Application) -> str:
+    """APEC + date + sequence; a related business its parent's number + -NN- + its suffix, NN
+    counting the parent's numbered related businesses (the parent row is locked meanwhile)."""
+    if application.parent_id is None:
+        return next_application_number()
+    parent = db.session.execute(
+        select(Application).where(Application.id == application.parent_id).with_for_update()
+    ).scalar_one()
+    numbered = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.parent_id == parent.id, Application.number.is_not(None)))
+    return f"{parent.number}-{numbered + 1:02d}-{RELATED[application.business_type].suffix}"
 
 
 def person_snapshot(person: Person) -> dict:
