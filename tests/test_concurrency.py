@@ -192,3 +192,46 @@ def test_a_submit_holds_its_members_until_it_commits(app, client, scalar, make_e
         db.session.remove()
     assert seen == ["locked"]
     assert scalar(select(Application.status).where(Application.id == application_id)) == "submitted"
+
+
+def test_related_applications_submitted_at_once_get_different_numbers(app, scalar, make_enterprise):
+    """Two businesses on one parent (提前制卡 and 未制卡仅更换护照) submitted together: -01- and -02-."""
+    import datetime
+
+    from apec.accounts.models import User
+    from apec.applications import drafts
+    from apec.applications.models import ApplicationMember, EconomyDecision
+    from apec.applications.workflow import transition
+    from apec.economies import preclearing_economies
+
+    from .factories import put_at_status, submitted_application
+
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    put_at_status(app, parent_id, "economies_review", "mfa")
+    with app.app_context():
+        member = db.session.scalar(select(ApplicationMember).where(ApplicationMember.application_id == parent_id))
+        db.session.add(EconomyDecision(member_id=member.id, economy=preclearing_economies()[0].code,
+                                       decision="approved", decided_on=datetime.date.today()))
+        db.session.commit()
+        actor = db.session.scalar(select(User).where(User.email == email))
+        related = []
+        for business in ("early", "passport"):
+            started = drafts.start_related(db.session.get(Application, parent_id), actor, business)
+            started.pickup_method, started.pickup_snapshot = "self", {"name": "本外办", "address": "", "phone": ""}
+            db.session.commit()
+            related.append(started.id)
+        parent_number = db.session.get(Application, parent_id).number
+        db.session.remove()
+    turn = iter(related)
+    lock = threading.Lock()
+
+    def submit_one():
+        with lock:
+            application_id = next(turn)
+        user = db.session.scalar(select(User).where(User.email == email))
+        return transition(db.session.get(Application, application_id), "submit", user).number
+
+    results, errors = run_in_threads(app, 2, submit_one)
+    assert not errors, errors
+    assert sorted(number[:-3] for number in results) == [f"{parent_number}-01", f"{parent_number}-02"]
