@@ -65,3 +65,14 @@ def test_other_tabs_do_not_show_new_applications(app, client, make_enterprise):
     for tab in ("early", "replace", "passport", "cancel"):
         assert "暂无申请单" in client.get(f"/user-center/?tab={tab}").get_data(as_text=True), tab
     assert client.get("/user-center/?tab=bogus").status_code == 404
+
+
+def test_each_row_shows_the_applicants_passport_number_masked(app, client, make_enterprise):
+    """Seed 000's list shows 护照号 with each application; never the whole number."""
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    login(client, email)
+    make_applications(app, client, enterprise_id, 1)
+    row = client.get("/user-center/?q=单丽娜").get_data(as_text=True)
+    row = row[row.index('class="application-card"'):]
+    assert "<strong>护照号：</strong>E2*****99" in row[:row.index("</li>")]
+    assert "E26895599" not in row
