@@ -13,7 +13,8 @@ from .accounts.passwords import hash_password
 from .applications import drafts
 from .applications.models import Application
 from .applications.requirements import specs_for
-from .applications.workflow import transition
+from .applications.workflow import current_payment, pay_with_voucher, record_economy_decisions, transition
+from .economies import preclearing_economies
 from .enterprises.models import Enterprise, Person
 from .enterprises.pinyin import propose_pinyin
 from .extensions import db
@@ -104,15 +105,24 @@ def _demo_image(size) -> bytes:
     return buffer.getvalue()
 
 
-def submit_demo_application(code: str) -> str | None:
-    """One submitted 新办 per province, so reviewers find work in their queue."""
+def submit_demo_application(code: str) -> list[str]:
+    """Per province: a submitted 新办, so reviewers find work in their queue; one whose card was
+    已自取 (for 换补卡 and 注销卡); one in APEC经济体审核中 with some economies approved (for
+    提前制卡 and 未制卡仅更换护照). Returns the numbers made; none if there were applications."""
     province = enabled_provinces()[code]
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == demo_uscc(province.config.demo.uscc17)))
     if db.session.scalar(select(Application.id).where(Application.enterprise_id == enterprise.id)):
-        return None
-    admin = db.session.scalar(select(User).where(User.email == f"qiye.{code}@example.com"))
+        return []
+    waiting, picked_up, partly_approved = (_submitted_new(province, enterprise, person)
+                                           for person in enterprise.persons[:3])
+    _walk(province, picked_up, approve=len(preclearing_economies()), to_card=True)
+    _walk(province, partly_approved, approve=3)
+    return [waiting.number, picked_up.number, partly_approved.number]
+
+
+def _submitted_new(province, enterprise, person) -> Application:
+    admin = db.session.scalar(select(User).where(User.email == f"qiye.{province.code}@example.com"))
     application = drafts.start_application(enterprise, admin, "new")
-    person = enterprise.persons[0]
     drafts.add_member(application, person)
     application.contact_name, application.contact_phone = person.name, person.mobile
     application.pickup_method = "self"
@@ -134,8 +144,37 @@ def submit_demo_application(code: str) -> str | None:
                             filename=f"{material_spec.label}-{name}", data=data, actor=admin,
                             issued_on=today - datetime.timedelta(days=10) if material_spec.issued_within_months else None)
     db.session.refresh(application)
-    transition(application, "submit", admin)
-    return application.number
+    return transition(application, "submit", admin)
+
+
+def _walk(province, application: Application, *, approve: int, to_card: bool = False) -> None:
+    """Take `application` through its review chain by the demo reviewers, as they would: 受理, 上报,
+    审核通过, payment, `approve` economies approved; with `to_card`, the card made and 已自取."""
+    def reviewer() -> User:
+        return db.session.scalar(select(User).where(
+            User.email == f"shenhe.{province.code}.{application.office_code}@example.com"))
+
+    transition(application, "accept", reviewer())
+    while application.status != "mfa_review":
+        transition(application, "forward", reviewer())
+    transition(application, "approve", reviewer())
+    if application.status == "awaiting_payment":
+        if current_payment(application).method == "window":
+            transition(application, "confirm_payment", reviewer())
+        else:
+            pay_with_voucher(application, application.created_by, filename="缴费凭证.pdf", data=DEMO_PDF,
+                             invoice={"title": application.enterprise.name, "tax_number": application.enterprise.uscc})
+    if application.status == "payment_review":
+        transition(application, "confirm_payment", reviewer())
+    today = datetime.date.today()
+    decisions = [{"member_id": member.id, "economy": economy.code, "decision": "approved", "decided_on": today}
+                 for member in application.members for economy in preclearing_economies()[:approve]]
+    record_economy_decisions(application, reviewer(), decisions)
+    if to_card:
+        cards = {str(member.id): f"APEC{application.id:04d}{index:04d}"
+                 for index, member in enumerate(application.members, start=1)}
+        transition(application, "issue_card", reviewer(), cards=cards, valid_from=today)
+        transition(application, "hand_over", reviewer())
 
 
 def register_demo_cli(app):
@@ -147,6 +186,5 @@ def register_demo_cli(app):
         for email in created:
             click.echo(f"  {email}")
         for code in demo_provinces():
-            number = submit_demo_application(code)
-            if number:
-                click.echo(f"  submitted demo application {number} ({code})")
+            for number in submit_demo_application(code):
+                click.echo(f"  demo application {number} ({code})")

@@ -66,3 +66,24 @@ def test_demo_persons_have_valid_numbers_that_are_encrypted_at_rest(app, demo):
         for person in persons:
             assert person.id_number not in raw, "a database dump shows no ID numbers"
             assert person.passport_number not in raw
+
+
+@pytest.mark.parametrize("code", PROVINCES)
+def test_each_province_has_a_card_to_replace_and_an_application_to_make_early(app, demo, code):
+    """Right after `make demo` each related business has a parent: a card 已自取 (换补卡, 注销卡) and
+    an application in APEC经济体审核中 with some economies approved (提前制卡, 未制卡仅更换护照)."""
+    from apec.accounts.models import User
+    from apec.applications.models import Application, Card
+    from apec.applications.workflow import available_businesses
+
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == f"qiye.{code}@example.com"))
+        applications = db.session.scalars(select(Application).where(Application.province == code)).all()
+        by_status = {application.status: application for application in applications}
+        assert set(by_status) == {"submitted", "picked_up", "economies_review"}
+        picked_up = by_status["picked_up"]
+        assert db.session.scalar(select(Card.status).where(Card.application_id == picked_up.id)) == "valid"
+        assert set(available_businesses(picked_up, admin)) == {"replace", "cancel"}
+        assert set(available_businesses(by_status["economies_review"], admin)) == {"early", "passport"}
+        assert any(event.action == "economy_decision" for event in by_status["economies_review"].timeline), \
+            "decided through the workflow, each a timeline entry"
