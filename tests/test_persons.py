@@ -143,6 +143,7 @@ def test_person_added_from_a_batch_joins_it_and_the_form_leads_back_to_it(client
     application_id = start(client)
     form = client.get(f"/apply/{application_id}/persons/new").get_data(as_text=True)
     assert f'href="/apply/{application_id}/members">返回申请单' in form
+    assert 'class="active" aria-current="page">业务申报<' in form, "the menu shows where the user is"
     response = submit(client, f"/apply/{application_id}/persons/new", PERSON)
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/apply/{application_id}/members")
     assert count(ApplicationMember) == 1, "the new person is in the 申报 at once"

@@ -613,7 +613,7 @@ def new_person(application_id: int):
 
     return person_form_page(None, saved=saved, edit_url=lambda person: url_for(
         "apply.edit_person", application_id=application.id, person_id=person.id),
-        back=(step_url(application, step), "返回申请单"))
+        back=(step_url(application, step), "返回申请单"), nav_section="apply")
 
 
 @bp.route("/<int:application_id>/persons/<int:person_id>/edit", methods=["GET", "POST"])
@@ -624,7 +624,8 @@ def edit_person(application_id: int, person_id: int):
     person = owned_or_404(Person, person_id, enterprise_id=current_user.enterprise_id)
     step = step_with(get_province(application.province), "members")
     back = step_url(application, step)
-    return person_form_page(person, saved=lambda _: redirect(back, code=303), edit_url=None, back=(back, "返回申请单"))
+    return person_form_page(person, saved=lambda _: redirect(back, code=303), edit_url=None, back=(back, "返回申请单"),
+                            nav_section="apply")
 
 
 @bp.post("/<int:application_id>/members/<int:member_id>/remove")

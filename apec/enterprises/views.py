@@ -113,13 +113,14 @@ def persons():
     return render("enterprises/persons.html", persons=rows)[0]
 
 
-def person_form_page(person: Person | None, *, saved, edit_url, back: tuple[str, str]):
+def person_form_page(person: Person | None, *, saved, edit_url, back: tuple[str, str], nav_section: str = "persons"):
     """添加成员 (person None) or 编辑成员, with 成员核查: the form, its checks and saving.
     `saved(person)` answers once saved and `edit_url(person)` is where 成员核查 leads to a person
     already entered; the persons list passes its own, an application the person is added from
-    its own (so this module knows no applications). `back` is the (url, label) of the way back."""
+    its own (so this module knows no applications). `back` is the (url, label) of the way back;
+    `nav_section` the 用户中心 menu entry shown as current."""
     form = PersonForm(data=person_form_data(person)) if person and request.method == "GET" else PersonForm()
-    page = {"form": form, "person": person, "back_url": back[0], "back_label": back[1]}
+    page = {"form": form, "person": person, "back_url": back[0], "back_label": back[1], "nav_section": nav_section}
     if person is None and request.method == "POST" and request.form.get("action") == "check":
         found = find_person(current_user.enterprise_id, form.id_number.data or "")
         if found is not None:
