@@ -2,6 +2,7 @@
 (a fresh SQLite file by default), built by the real Alembic migrations, with
 every table emptied after each test."""
 
+import contextlib
 import os
 import re
 
@@ -236,8 +237,9 @@ def javascript(request):
     return request.param
 
 
+@contextlib.contextmanager
 def _signed_in_tabs(chromium, live_server, javascript):
-    """A factory of tabs signed in on the 登录 page as `email` on `tab`, and their contexts to close."""
+    """A factory of tabs signed in on the 登录 page as `email` on `tab`; their contexts close after."""
     from playwright.sync_api import expect
 
     contexts = []
@@ -255,25 +257,25 @@ def _signed_in_tabs(chromium, live_server, javascript):
         expect(tab_page.get_by_role("button", name="退出")).to_be_visible()
         return tab_page
 
-    return open_as, contexts
+    try:
+        yield open_as
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture
 def signed_in(chromium, live_server, javascript):
     """Signed-in tabs, with JavaScript and (a second run) without."""
-    open_as, contexts = _signed_in_tabs(chromium, live_server, javascript)
-    yield open_as
-    for context in contexts:
-        context.close()
+    with _signed_in_tabs(chromium, live_server, javascript) as open_as:
+        yield open_as
 
 
 @pytest.fixture
 def open_page(chromium, live_server):
     """Signed-in tabs with JavaScript, for the long walks that run once."""
-    open_as, contexts = _signed_in_tabs(chromium, live_server, True)
-    yield open_as
-    for context in contexts:
-        context.close()
+    with _signed_in_tabs(chromium, live_server, True) as open_as:
+        yield open_as
 
 
 @pytest.fixture

@@ -139,6 +139,16 @@ def put_at_status(app, application_id, status, office, accepted=True, payment_me
         db.session.commit()
 
 
+def awaiting_payment(app, client, make_enterprise, province="hunan", office="hunan") -> int:
+    """A submitted application of a new enterprise, now 待缴费 at the MFA stage, with `client`
+    signed in as the enterprise; its id."""
+    enterprise_id, email = make_enterprise(province=province, office=office)
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    put_at_status(app, application_id, "awaiting_payment", "mfa")
+    login(client, email)
+    return application_id
+
+
 # --- a Hunan application through the steps, and the version a page was read at ---
 
 HUNAN_MEMBER_FILES = {"passport_page": PDF, "employment_proof": PDF}

@@ -40,6 +40,17 @@ def run_in_threads(app, count, work):
     return results, errors
 
 
+def handing_out(items):
+    """A function that gives each thread that calls it the next of `items`."""
+    remaining, lock = iter(items), threading.Lock()
+
+    def next_one():
+        with lock:
+            return next(remaining)
+
+    return next_one
+
+
 def test_concurrent_number_requests_never_share_a_number(app):
     def take_numbers():
         numbers = []
@@ -97,12 +108,10 @@ def test_two_drafts_with_the_same_person_submitted_at_once_admit_the_person_once
     for _ in range(2):  # one after the other: a draft left empty would be reused
         drafts.append(start(client))
         complete_hunan(client, scalar, drafts[-1], person_id)
-    turn = iter(drafts)
-    lock = threading.Lock()
+    next_draft = handing_out(drafts)
 
     def submit_one():
-        with lock:
-            application_id = next(turn)
+        application_id = next_draft()
         user = db.session.scalar(select(User).where(User.email == email))
         try:
             transition(db.session.get(Application, application_id), "submit", user)
@@ -129,12 +138,10 @@ def test_two_reviewers_accepting_at_once_accept_once(app, scalar, make_enterpris
     make_staff("one@example.com", province="hunan", office="hunan")
     make_staff("two@example.com", province="hunan", office="hunan")
     version = scalar(select(Application.version).where(Application.id == application_id))
-    emails = iter(["one@example.com", "two@example.com"])
-    lock = threading.Lock()
+    next_email = handing_out(["one@example.com", "two@example.com"])
 
     def accept():
-        with lock:
-            email = next(emails)
+        email = next_email()
         user = db.session.scalar(select(User).where(User.email == email))
         try:
             transition(db.session.get(Application, application_id), "accept", user, expected_version=version)
@@ -223,12 +230,10 @@ def test_related_applications_submitted_at_once_get_different_numbers(app, scala
             related.append(started.id)
         parent_number = db.session.get(Application, parent_id).number
         db.session.remove()
-    turn = iter(related)
-    lock = threading.Lock()
+    next_related = handing_out(related)
 
     def submit_one():
-        with lock:
-            application_id = next(turn)
+        application_id = next_related()
         user = db.session.scalar(select(User).where(User.email == email))
         return transition(db.session.get(Application, application_id), "submit", user).number
 

@@ -116,16 +116,8 @@ def test_hebei_batch_is_submitted_withdrawn_edited_and_resubmitted(app, client, 
     assert number in history and "已提交，待受理" in history
 
 
-def test_withdraw_is_refused_where_the_province_does_not_allow_it(app, client, scalar, make_enterprise):
-    from .factories import complete_hunan
-
-    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
-    person_id = add_person(app, enterprise_id)
-    login(client, email)
-    application_id = start(client)
-    complete_hunan(client, scalar, application_id, person_id)
-    submit(client, f"/apply/{application_id}/submit", {"version": version(scalar, application_id)},
-           page="/user-center/")
+def test_withdraw_is_refused_where_the_province_does_not_allow_it(client, scalar, hunan_submitted):
+    application_id = hunan_submitted["id"]
     assert "撤回" not in client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     response = submit(client, f"/apply/{application_id}/withdraw", {"version": version(scalar, application_id)},
                       page="/user-center/")

@@ -9,18 +9,10 @@ from apec.applications.models import Application, Payment
 from apec.audit import AuditLog
 from apec.materials.models import Material
 
-from .conftest import login, submit
-from .factories import NOT_A_PDF, PDF, add_person, put_at_status, submitted_application
+from .conftest import submit
+from .factories import NOT_A_PDF, PDF, awaiting_payment
 
 INVOICE = {"invoice_title": "湖南测试企业有限公司", "invoice_tax_number": "91430100MA4L2X3K8X"}
-
-
-def awaiting_payment(app, client, make_enterprise):
-    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
-    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
-    put_at_status(app, application_id, "awaiting_payment", "mfa")
-    login(client, email)
-    return application_id
 
 
 def pay(client, application_id, version, data=PDF):
@@ -79,10 +71,7 @@ def test_hunan_asks_the_invoice_with_its_voucher_only_if_one_is_wanted(app, clie
 
 def test_hebei_asks_the_invoice_with_its_voucher(app, client, scalar, make_enterprise):
     """Seed 003, 1.3: "填写开票信息和上传缴费凭证图片即可" (payment_stage voucher_after_approval)."""
-    enterprise_id, email = make_enterprise(province="hebei", office="shijiazhuang")
-    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
-    put_at_status(app, application_id, "awaiting_payment", "mfa")
-    login(client, email)
+    application_id = awaiting_payment(app, client, make_enterprise, province="hebei", office="shijiazhuang")
     page = client.get(f"/user-center/applications/{application_id}/pay").get_data(as_text=True)
     assert "<h1>缴费凭证上传</h1>" in page and "不需要发票可不填" not in page
     version = scalar(select(Application.version).where(Application.id == application_id))

@@ -11,7 +11,7 @@ from apec.applications.models import Payment
 from apec.provinces.registry import ProvinceConfigError, load_provinces
 
 from .conftest import login, submit
-from .factories import act, add_person, put_at_status, staff, start, status, submitted_application
+from .factories import act, add_person, awaiting_payment, put_at_status, staff, start, status, submitted_application
 
 BATCH_GUANGXI = """
 [workflow]
@@ -88,10 +88,7 @@ def test_switched_to_a_fixed_payment_guangxi_asks_no_payment_method_at_report(ap
 
 def test_switched_to_invoice_with_voucher_hunan_asks_the_invoice(app, client, scalar, make_enterprise, switch_rules):
     switch_rules("hunan", '[workflow]\npayment_stage = "voucher_after_approval"\n')
-    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
-    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
-    put_at_status(app, application_id, "awaiting_payment", "mfa")
-    login(client, email)
+    application_id = awaiting_payment(app, client, make_enterprise)
     page = client.get(f"/user-center/applications/{application_id}/pay").get_data(as_text=True)
     assert "<h1>缴费凭证上传</h1>" in page and "不需要发票可不填" not in page
 
