@@ -599,21 +599,7 @@ def add_member(application_id: int):
 @enterprise_required
 def new_person(application_id: int):
     """添加成员 from an application: saved in 成员管理, joined to a 团组/申报 at once, and back."""
-    application = editable_application(application_id)
-    province = get_province(application.province)
-    step = step_with(province, "members")
-
-    def saved(person):
-        if step == "members":
-            try:
-                drafts.add_member(application, person)
-            except drafts.DraftError as error:
-                flash(error.message, "error")
-        return redirect(step_url(application, step), code=303)
-
-    return person_form_page(None, saved=saved, edit_url=lambda person: url_for(
-        "apply.edit_person", application_id=application.id, person_id=person.id),
-        back=(step_url(application, step), "返回申请单"), nav_section="apply")
+    return person_form_in(editable_application(application_id), None)
 
 
 @bp.route("/<int:application_id>/persons/<int:person_id>/edit", methods=["GET", "POST"])
@@ -621,11 +607,26 @@ def new_person(application_id: int):
 def edit_person(application_id: int, person_id: int):
     """修改信息 of a person from an application, and back to it."""
     application = editable_application(application_id)
-    person = owned_or_404(Person, person_id, enterprise_id=current_user.enterprise_id)
+    return person_form_in(application, owned_or_404(Person, person_id, enterprise_id=current_user.enterprise_id))
+
+
+def person_form_in(application, person):
+    """成员管理's person form, leading back to the application's members (or applicant) step; a
+    person added there joins the 团组/申报."""
     step = step_with(get_province(application.province), "members")
     back = step_url(application, step)
-    return person_form_page(person, saved=lambda _: redirect(back, code=303), edit_url=None, back=(back, "返回申请单"),
-                            nav_section="apply")
+
+    def saved(saved_person):
+        if person is None and step == "members":
+            try:
+                drafts.add_member(application, saved_person)
+            except drafts.DraftError as error:
+                flash(error.message, "error")
+        return redirect(back, code=303)
+
+    return person_form_page(person, saved=saved, edit_url=lambda found: url_for(
+        "apply.edit_person", application_id=application.id, person_id=found.id),
+        back=(back, "返回申请单"), nav_section="apply")
 
 
 @bp.post("/<int:application_id>/members/<int:member_id>/remove")

@@ -207,23 +207,14 @@ def available_businesses(parent: Application, actor: User) -> list[str]:
     return [business for business in RELATED if business_refusal(parent, business, actor) is None]
 
 
-def approved_economies(application: Application) -> list[str]:
-    """The economies every member has been approved by (codes, in the order decided)."""
-    per_member = [[d.economy for d in member.economy_decisions if d.decision == "approved"]
-                  for member in application.members]
-    if not per_member:
-        return []
-    return [code for code in per_member[0] if all(code in others for others in per_member[1:])]
-
-
 def _partly_approved(parent: Application) -> str | None:
-    needed = {economy.code for economy in preclearing_economies()}
-    for member in parent.members:
-        approved = {d.economy for d in member.economy_decisions if d.decision == "approved"}
-        if not approved:
+    approved = {member: {d.economy for d in member.economy_decisions if d.decision == "approved"}
+                for member in parent.members}
+    for member, economies in approved.items():
+        if not economies:
             return f"{member.shown.name} 尚未获任何经济体批准，不能提前制卡。"
-    if all(needed <= {d.economy for d in member.economy_decisions if d.decision == "approved"}
-           for member in parent.members):
+    needed = {economy.code for economy in preclearing_economies()}
+    if all(needed <= economies for economies in approved.values()):
         return "全部经济体均已批准，无需提前制卡。"
     return None
 

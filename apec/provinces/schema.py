@@ -202,31 +202,29 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
         codes = [spec.code for spec in specs]
         for code in {c for c in codes if codes.count(c) > 1}:
             problems.append((f"material code '{code}' is listed twice", (("materials", business_type),)))
-    has_members_step = "members" in config.wizard.steps
-    if config.workflow.application_unit == "single" and has_members_step:
+    workflow, eligibility = config.workflow, config.eligibility
+    steps, unit, payment = set(config.wizard.steps), workflow.application_unit, PAYMENT_STAGES[workflow.payment_stage]
+    unit_and_steps = (("wizard", "steps"), ("workflow", "application_unit"))
+    if unit == "single" and "members" in steps:
         problems.append(("application_unit single chooses the applicant on 在线填表: remove the members step",
-                         (("wizard", "steps"), ("workflow", "application_unit"))))
-    if config.workflow.application_unit != "single" and not has_members_step:
-        problems.append((f"application_unit {config.workflow.application_unit} needs a members step",
-                         (("wizard", "steps"), ("workflow", "application_unit"))))
-    if config.workflow.application_unit == "single" and "form" not in config.wizard.steps:
+                         unit_and_steps))
+    if unit != "single" and "members" not in steps:
+        problems.append((f"application_unit {unit} needs a members step", unit_and_steps))
+    if unit == "single" and "form" not in steps:
         problems.append(("application_unit single chooses the applicant on 在线填表: add the form step",
-                         (("wizard", "steps"), ("workflow", "application_unit"))))
-    asks_pickup = "pickup" in config.wizard.steps or "report" in config.wizard.steps
-    if not asks_pickup and config.workflow.default_pickup != "self":
+                         unit_and_steps))
+    if not steps & {"pickup", "report"} and workflow.default_pickup != "self":
         problems.append(("no step asks 取卡方式, so cards are handed over at the enterprise's office: "
                          "default_pickup = \"self\"", (("workflow", "default_pickup"), ("wizard", "steps"))))
     member_files = any(spec.scope == "member" for specs in config.materials.values() for spec in specs)
-    if config.workflow.application_unit != "group" and member_files and "materials" not in config.wizard.steps:
-        problems.append((f"application_unit {config.workflow.application_unit} uploads each member's files on the "
-                         "materials step: add it (only a 团组 takes them in each member's form)",
-                         (("wizard", "steps"), ("workflow", "application_unit"))))
+    if unit != "group" and member_files and "materials" not in steps:
+        problems.append((f"application_unit {unit} uploads each member's files on the materials step: add it "
+                         "(only a 团组 takes them in each member's form)", unit_and_steps))
     material_codes = {spec.code for specs in config.materials.values() for spec in specs}
-    workflow, eligibility = config.workflow, config.eligibility
-    if PAYMENT_STAGES[workflow.payment_stage].method is None and "report" not in config.wizard.steps:
+    if payment.method is None and "report" not in steps:
         problems.append((f"payment_stage {workflow.payment_stage} asks 支付方式 at 上报: add the report step",
                          (("wizard", "steps"), ("workflow", "payment_stage"))))
-    if PAYMENT_STAGES[workflow.payment_stage].voucher_at_submission and workflow.remittance_material not in material_codes:
+    if payment.voucher_at_submission and workflow.remittance_material not in material_codes:
         problems.append((f"payment_stage {workflow.payment_stage} needs remittance_material, a material code",
                          (("workflow", "remittance_material"), ("workflow", "payment_stage"))))
     if eligibility.no_criminal_record_max_age_months and eligibility.criminal_record_material not in material_codes:
