@@ -18,11 +18,13 @@ STATUS_LABELS = {
     "economies_review_early_made": "APEC经济体审核中，已提前制卡",
     "economies_done": "全部经济体审核完成",
     "economies_done_early_made": "全部经济体审核完成，已提前制卡",
+    "card_pending": "待制卡",  # a related business's card (提前制卡, 换补卡): paid, to be made
     "card_ready": "待自取/待邮寄",  # shown as 待自取 or 待邮寄 by the chosen pickup
     "picked_up": "已自取",
     "mailed": "已邮寄",
     "rejected": "不予受理/审核不通过",
     "card_cancelled": "卡已注销",
+    "completed": "已办结",  # a business with no card of its own (未制卡仅更换护照) once approved
 }
 
 def province_status_label(province, status: str) -> str:
@@ -32,7 +34,7 @@ def province_status_label(province, status: str) -> str:
 
 # What a reviewer may ask the enterprise to change when returning an application (退回).
 RETURN_SECTIONS = {
-    "contact": "联系人信息", "declaration": "申报条件", "members": "申请人员信息", "pickup": "取卡方式",
+    "contact": "联系人信息", "declaration": "申报条件", "business": "业务信息（原因、交卡方式、发票、新护照信息）", "members": "申请人员信息", "pickup": "取卡方式",
     "report": "团组基本信息（申请事由、支付方式、发票）",
 }
 

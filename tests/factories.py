@@ -87,10 +87,8 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
     from apec.accounts.models import User
     from apec.applications import drafts
     from apec.applications.models import Application
-    from apec.applications.requirements import specs_for
     from apec.applications.workflow import transition
     from apec.enterprises.models import Enterprise
-    from apec.materials.operations import upload_material
     from apec.provinces.registry import get_province
 
     with app.app_context():
@@ -109,17 +107,45 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
         enterprise.employees, enterprise.tax_grade = 50, "A"
         application.extra = {"notice_ack": True}
         db.session.commit()
-        for scope in ("application", "member"):
-            for spec in specs_for(province, application, scope):
-                owners = [m.id for m in application.members] if scope == "member" else [None]
-                for member_id in owners:
-                    data = image_bytes(tuple(spec.image_size), kind="PNG") if spec.image_size else PDF
-                    upload_material(application=application, member_id=member_id, spec=spec, title="",
-                                    filename="f.png" if spec.image_size else "f.pdf", data=data, actor=admin,
-                                    issued_on=datetime.date.today() if spec.issued_within_months else None)
-        db.session.refresh(application)
+        if business_type not in ("new", "renew"):
+            complete_business(application)
+        upload_every_material(application, admin)
         transition(application, "submit", admin)
         return db.session.scalar(db.select(Application.id).where(Application.id == application.id))
+
+
+def upload_every_material(application, actor) -> None:
+    """One valid file into every slot of the application's material list (in an app context)."""
+    from apec.applications.requirements import specs_for
+    from apec.materials.operations import upload_material
+    from apec.provinces.registry import get_province
+
+    province = get_province(application.province)
+    for scope in ("application", "member"):
+        for spec in specs_for(province, application, scope):
+            owners = [m.id for m in application.members] if scope == "member" else [None]
+            for member_id in owners:
+                data = image_bytes(tuple(spec.image_size), kind="PNG") if spec.image_size else PDF
+                upload_material(application=application, member_id=member_id, spec=spec, title="",
+                                filename="f.png" if spec.image_size else "f.pdf", data=data, actor=actor,
+                                issued_on=datetime.date.today() if spec.issued_within_months else None)
+    db.session.refresh(application)
+
+
+def submit_related(app, related_id, email, reason=None) -> str:
+    """A related business's 暂存 filled in (with `reason`, or its first), its files uploaded and
+    submitted; its number."""
+    from apec.accounts.models import User
+    from apec.applications.workflow import transition
+
+    with app.app_context():
+        actor = db.session.scalar(select(User).where(User.email == email))
+        application = db.session.get(Application, related_id)
+        application.pickup_method = "self"
+        application.pickup_snapshot = {"name": "本外办", "address": "", "phone": ""}
+        complete_business(application, reason=reason)
+        upload_every_material(application, actor)
+        return transition(application, "submit", actor).number
 
 
 def put_at_status(app, application_id, status, office, accepted=True, payment_method="voucher") -> None:
@@ -251,3 +277,23 @@ def registration(**changes):
     }
     data.update(changes)
     return data
+
+
+NEW_PASSPORT = {"number": "E58172023", "type": "普通", "issue_date": datetime.date(2024, 8, 18),
+                "expiry_date": datetime.date(2034, 8, 17), "authority": "公安部出入境管理局", "place": "HUNAN"}
+
+
+def complete_business(application, reason=None) -> None:
+    """在线填表 of a related business filled in as its business asks, with `reason` or its first
+    (in an app context)."""
+    from apec.applications import drafts
+    from apec.applications.businesses import BUSINESSES
+
+    business = BUSINESSES[application.business_type]
+    drafts.save_business(
+        application, contact_name="袁媛", contact_phone="13456767661",
+        reason=reason or (business.reasons[0][0] if business.reasons else None),
+        handover_method="onsite" if business.asks_handover else None,
+        invoice={"title": "测试公司", "tax_number": "91430100MA4L2X3K8A"} if business.asks_invoice else None,
+        acknowledged=bool(business.acknowledgement), new_passport=NEW_PASSPORT if business.asks_new_passport else None,
+    )

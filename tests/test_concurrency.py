@@ -211,7 +211,7 @@ def test_related_applications_submitted_at_once_get_different_numbers(app, scala
     from apec.applications.workflow import transition
     from apec.economies import preclearing_economies
 
-    from .factories import put_at_status, submitted_application
+    from .factories import complete_business, put_at_status, submitted_application, upload_every_material
 
     enterprise_id, email = make_enterprise(province="hunan", office="hunan")
     parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
@@ -226,7 +226,8 @@ def test_related_applications_submitted_at_once_get_different_numbers(app, scala
         for business in ("early", "passport"):
             started = drafts.start_related(db.session.get(Application, parent_id), actor, business)
             started.pickup_method, started.pickup_snapshot = "self", {"name": "本外办", "address": "", "phone": ""}
-            db.session.commit()
+            complete_business(started)
+            upload_every_material(started, actor)
             related.append(started.id)
         parent_number = db.session.get(Application, parent_id).number
         db.session.remove()

@@ -16,7 +16,7 @@ from apec.economies import preclearing_economies
 from apec.extensions import db
 from apec.statuses import STATUS_LABELS
 
-from .factories import add_person, put_at_status, submitted_application
+from .factories import add_person, put_at_status, submit_related, submitted_application
 
 
 @pytest.fixture
@@ -37,12 +37,12 @@ def decide(app, application_id, approved: int, refused: int = 0) -> None:
         db.session.commit()
 
 
-def card_on(app, application_id, status="valid") -> None:
+def card_on(app, application_id, status="valid", years=5) -> None:
     with app.app_context():
         member = db.session.scalar(select(ApplicationMember).where(ApplicationMember.application_id == application_id))
         today = datetime.date.today()
         db.session.add(Card(person_id=member.person_id, application_id=application_id, number="APEC12345678",
-                            valid_from=today, valid_to=today.replace(year=today.year + 5), economies=["JP"],
+                            valid_from=today, valid_to=today.replace(year=today.year + years), economies=["JP"],
                             status=status))
         db.session.commit()
 
@@ -121,16 +121,6 @@ def test_a_related_draft_takes_the_parents_members_and_is_started_once(app, pare
     members = select(ApplicationMember.person_id).where(ApplicationMember.application_id == first)
     assert scalar(members) == scalar(select(ApplicationMember.person_id).where(
         ApplicationMember.application_id == application_id))
-
-
-def submit_related(app, related_id, email) -> str:
-    with app.app_context():
-        actor = db.session.scalar(select(User).where(User.email == email))
-        application = db.session.get(Application, related_id)
-        application.pickup_method = "self"
-        application.pickup_snapshot = {"name": "本外办", "address": "", "phone": ""}
-        db.session.commit()
-        return transition(application, "submit", actor).number
 
 
 def test_related_numbers_follow_the_parents_number(app, parent, scalar):

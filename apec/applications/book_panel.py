@@ -47,7 +47,7 @@ def choice_field(application, book: books.Book, selected: str):
 def _panel(application, book, form=None, entry=None, message="", status=200, refresh=False, selected=None):
     if not is_htmx_request():  # the panel lives in the step's page: without HTMX, back to that page
         province = get_province(application.province)
-        return redirect(step_url(application, step_with(province, "invoices" if book is books.INVOICES else "address")),
+        return redirect(step_url(application, step_with(province, application, "invoices" if book is books.INVOICES else "address")),
                         code=303)
     if selected is None:
         selected = request.values.get(CHOICE_FIELDS[book.name], "")

@@ -15,6 +15,7 @@ from ..materials.operations import delete_material
 from ..materials.storage import get_storage
 from ..models_base import utcnow
 from ..provinces.registry import get_province
+from .businesses import OTHER
 from .eligibility import member_refusal
 from .models import Application, ApplicationMember
 from .states import EDITABLE
@@ -178,6 +179,30 @@ def save_form(application: Application, *, contact_name: str, contact_phone: str
             "employees": declaration["employees"], "tax_grade": declaration["tax_grade"],
             "trade_kind": declaration["trade_kind"], "trade_note": declaration["trade_note"],
         })
+    _clear_unsaved(application, "form")
+    _saved(application)
+    db.session.commit()
+
+
+def save_business(application: Application, *, contact_name: str, contact_phone: str, reason: str | None = None,
+                  reason_other: str = "", handover_method: str | None = None, invoice: dict | None = None,
+                  acknowledged: bool = False, new_passport: dict | None = None) -> None:
+    """在线填表 of a related business: its reason, 交卡方式, 发票信息, tick and new passport, as its
+    business asks (businesses.BUSINESSES); the form has checked them."""
+    application.contact_name = contact_name
+    application.contact_phone = contact_phone
+    application.reason = reason
+    application.reason_other = reason_other if reason == OTHER else ""
+    application.handover_method = handover_method
+    application.invoice_snapshot = invoice
+    if invoice:
+        _remember_invoice(application.enterprise_id, invoice)
+    application.acknowledgements = {application.business_type: True} if acknowledged else None
+    if new_passport is not None:
+        sealed = {key: value.isoformat() if hasattr(value, "isoformat") else value
+                  for key, value in new_passport.items() if key != "number"}
+        sealed["number_encrypted"] = encrypt(new_passport["number"])
+        _set_extra(application, "new_passport", sealed)
     _clear_unsaved(application, "form")
     _saved(application)
     db.session.commit()

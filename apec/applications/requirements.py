@@ -3,9 +3,10 @@
 from ..materials.models import Material
 from ..provinces.base import ProvincePlugin
 from ..provinces.schema import MaterialSpec
+from .businesses import business_missing
 from .eligibility import member_refusal, standards_refusals
 from .models import Application
-from .steps import step_labels
+from .steps import step_labels, steps_of
 
 PERSON_REQUIRED = {
     "name": "姓名", "surname_pinyin": "姓（拼音）", "given_name_pinyin": "名（拼音）", "mobile": "手机号码",
@@ -15,13 +16,14 @@ PERSON_REQUIRED = {
 
 
 def material_specs(province: ProvincePlugin, application: Application) -> list[MaterialSpec]:
-    """The province's list for this business type (renew falls back to new) and ownership."""
+    """The province's list for this business type (renew falls back to new), ownership and reason."""
     lists = province.config.materials
     specs = lists.get(application.business_type)
     if specs is None and application.business_type == "renew":
         specs = lists.get("new")
     ownership = application.enterprise.ownership
-    return [spec for spec in specs or () if not spec.ownership or ownership in spec.ownership]
+    return [spec for spec in specs or () if (not spec.ownership or ownership in spec.ownership)
+            and (not spec.reasons or application.reason in spec.reasons)]
 
 
 def specs_for(province, application, scope: str) -> list[MaterialSpec]:
@@ -49,7 +51,7 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
         missing.append("请至少添加一名申请人")
     if not application.contact_name or not application.contact_phone:
         missing.append("请填写联系人姓名和联系人电话")
-    steps = province.config.wizard.steps
+    steps = steps_of(province, application.business_type)
     if "notice" in steps and not application.extra.get("notice_ack"):
         missing.append(f"请阅读{province.config.wizard.notice_title}并勾选“{province.config.wizard.notice_ack}”")
     if ("pickup" in steps or "report" in steps) and not application.pickup_method:
@@ -70,6 +72,7 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
         for spec in specs_for(province, application, "member"):
             if spec.required and spec.code not in uploaded:
                 missing.append(f"{person.name}：请上传{spec.label}")
+    missing.extend(business_missing(application))
     uploaded = {material.kind for material in materials_of(application, None)}
     for spec in specs_for(province, application, "application"):
         if spec.required and spec.code not in uploaded:

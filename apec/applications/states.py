@@ -13,15 +13,18 @@ from ..accounts.models import ENTERPRISE_ROLES, ROLE_REVIEWER
 REVIEW_STATUSES = frozenset({"city_review", "province_review", "mfa_review"})
 # The enterprise fills it in: 暂存 (or withdrawn), or returned with an opinion.
 EDITABLE = frozenset({"draft", "returned"})
-# In nobody's hands: never submitted (or withdrawn), refused, or the card handed over / cancelled.
+# In nobody's hands: never submitted (or withdrawn), refused, the card handed over or cancelled, or
+# every economy decided after a card was made early (more economies then come by 换补卡).
 # A person with an application in any other status has one open.
-CLOSED = frozenset({"draft", "rejected", "picked_up", "mailed", "card_cancelled"})
+CLOSED = frozenset({"draft", "rejected", "picked_up", "mailed", "card_cancelled", "completed",
+                    "economies_done_early_made"})
 # Where the office itself must act, so waiting makes it late; waiting for the enterprise's payment
 # or for the economies' decisions (months, seed 004) does not.
 OFFICE_MUST_ACT = frozenset({"submitted", "city_review", "province_review", "mfa_review", "payment_review",
-                             "economies_done", "card_ready"})
+                             "economies_done", "card_pending", "card_ready"})
 REVIEWABLE = frozenset({"submitted"}) | REVIEW_STATUSES
 STAGE_REVIEW = {"city": "city_review", "province": "province_review", "mfa": "mfa_review"}
+ECONOMIES_REVIEW = frozenset({"economies_review", "economies_review_early_made"})
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,16 @@ TRANSITIONS: dict[str, Transition] = {
         "上报", frozenset({"city_review", "province_review"}), None, STAFF,
         outcomes=frozenset({"province_review", "mfa_review"}),
     ),
+    # A fee asks for payment; a free related business takes effect here (its card cancelled, or
+    # the member's passport replaced).
     "approve": Transition(
         "审核通过", frozenset({"mfa_review"}), None, STAFF,
-        outcomes=frozenset({"awaiting_payment", "payment_review"}),
+        outcomes=frozenset({"awaiting_payment", "payment_review", "card_cancelled", "completed"}),
     ),
+    # 新办/续办 then waits for the economies; 提前制卡 and 换补卡 take the parent's decisions.
     "confirm_payment": Transition(
-        "确认缴费", frozenset({"payment_review", "awaiting_payment"}), "economies_review", STAFF
+        "确认缴费", frozenset({"payment_review", "awaiting_payment"}), None, STAFF,
+        outcomes=frozenset({"economies_review", "card_pending"}),
     ),
     "return_payment": Transition(
         "退回缴费凭证", frozenset({"payment_review"}), "awaiting_payment", STAFF, needs_comment=True
@@ -72,13 +79,18 @@ TRANSITIONS: dict[str, Transition] = {
     # A timeline entry per decision; the status stays until every economy is decided, and then
     # complete_economies follows.
     "record_economies": Transition(
-        "记录经济体审核结果", frozenset({"economies_review"}), "economies_review", STAFF,
-        own_function="record_economy_decisions",
+        "记录经济体审核结果", ECONOMIES_REVIEW, None, STAFF, own_function="record_economy_decisions",
     ),
     "complete_economies": Transition(
-        "经济体审核完成", frozenset({"economies_review"}), "economies_done", STAFF, automatic=True
+        "经济体审核完成", ECONOMIES_REVIEW, None, STAFF, automatic=True,
+        outcomes=frozenset({"economies_done", "economies_done_early_made"}),
     ),
-    "issue_card": Transition("制卡", frozenset({"economies_done"}), "card_ready", STAFF),
+    "issue_card": Transition("制卡", frozenset({"economies_done", "card_pending"}), "card_ready", STAFF),
+    # Follows on the parent when its 提前制卡 card is made.
+    "early_card_made": Transition(
+        "已提前制卡", frozenset({"economies_review", "economies_done"}), None, STAFF, automatic=True,
+        outcomes=frozenset({"economies_review_early_made", "economies_done_early_made"}),
+    ),
     "hand_over": Transition(
         "交付", frozenset({"card_ready"}), None, STAFF, outcomes=frozenset({"picked_up", "mailed"})
     ),

@@ -18,6 +18,7 @@ from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Card, Payment
 from .progress import progress
+from .steps import steps_of
 from .forms import PaymentForm
 from .workflow import WorkflowError, available_actions, current_payment, pay_with_voucher
 
@@ -129,7 +130,7 @@ def application_detail(application_id: int):
         "user_center/application_detail.html", application=application,
         status_label=lambda code: province_status_label(province, code), payment=current_payment(application),
         economies=economies, economy_rows=economy_rows, cards=cards,
-        actions=available_actions(application, current_user), first_step=province.config.wizard.steps[0],
+        actions=available_actions(application, current_user), first_step=steps_of(province, application.business_type)[0],
     )[0]
 
 

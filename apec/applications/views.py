@@ -38,7 +38,7 @@ from .forms import (
 )
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
-from .steps import step_after, step_before, step_with, wizard_steps
+from .steps import step_after, step_before, step_with, steps_of, wizard_steps
 from .workflow import WorkflowError, action_label, may_edit, status_label, transition
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -157,8 +157,8 @@ def render_step(application, province, step, status=200, refused=False, **contex
         f"applications/step_{step}.html", application=application, province=province, step=step,
         flagged=flagged_sections(application), stale_input=stale_input, draft_saved=draft_saved,
         still_missing=missing,
-        steps=wizard_steps(province), previous_step=step_before(province, step),
-        next_step=step_after(province, step), status=status, **context,
+        steps=wizard_steps(province, application), previous_step=step_before(province, application, step),
+        next_step=step_after(province, application, step), status=status, **context,
     )
 
 
@@ -167,7 +167,7 @@ def advance(application, province, step):
     if request.form.get("action") == "draft":
         flash("已暂存，可随时回来继续填写。", "success")
         return redirect(step_url(application, step), code=303)
-    following = step_after(province, step)
+    following = step_after(province, application, step)
     return redirect(step_url(application, following) if following else url_for(
         "user_center.application_detail", application_id=application.id), code=303)
 
@@ -207,7 +207,7 @@ def start():
     if business_type not in STARTABLE_TYPES or business_type not in province.config.business_types:
         abort(400)
     application = drafts.start_application(current_user.enterprise, current_user, business_type)
-    return redirect(step_url(application, province.config.wizard.steps[0]), code=303)
+    return redirect(step_url(application, steps_of(province, business_type)[0]), code=303)
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def start():
 def step(application_id: int, step: str):
     application = own_application(application_id)
     province = get_province(application.province)
-    if step not in province.config.wizard.steps:
+    if step not in steps_of(province, application.business_type):
         abort(404)
     if not drafts.is_editable(application):
         if request.method == "POST":
@@ -493,7 +493,7 @@ def check_field(application_id: int, step: str):
         "pickup": lambda: pickup_form(application, province)[0],
         "report": lambda: report_form(application, province)[0],
     }
-    if step not in builders or step not in province.config.wizard.steps:
+    if step not in builders or step not in steps_of(province, application.business_type):
         abort(404)
     form = builders[step]()
     name = triggering_field()
@@ -519,7 +519,7 @@ def submit_application(application, expected_version: int | None = None):
         transition(application, "submit", current_user, expected_version=expected_version)
     except WorkflowError as error:
         if error.status == 422:
-            last = province.config.wizard.steps[-1]
+            last = steps_of(province, application.business_type)[-1]
             scopes = ("application",) if last == "report" else ("application", "member")
             return render_step(application, province, last, status=422, problems=error.problems,
                                submit_error=error.message, **_last_step_context(application, province),
@@ -531,7 +531,7 @@ def submit_application(application, expected_version: int | None = None):
 
 
 def _last_step_context(application, province) -> dict:
-    if province.config.wizard.steps[-1] != "report":
+    if steps_of(province, application.business_type)[-1] != "report":
         return {}
     form, office, points = report_form(application, province)
     return {"form": form, "office": office, "points": points}
@@ -613,7 +613,7 @@ def edit_person(application_id: int, person_id: int):
 def person_form_in(application, person):
     """成员管理's person form, leading back to the application's members (or applicant) step; a
     person added there joins the 团组/申报."""
-    step = step_with(get_province(application.province), "members")
+    step = step_with(get_province(application.province), application, "members")
     back = step_url(application, step)
 
     def saved(saved_person):
@@ -660,7 +660,7 @@ def slot_response(application, province, member_id, spec, error=None):
         if member_id and province.fills_in_members:
             return redirect(url_for("apply.step", application_id=application.id, step="members", member=member_id),
                             code=303)
-        return redirect(step_url(application, step_with(province, "materials")), code=303)
+        return redirect(step_url(application, step_with(province, application, "materials")), code=303)
     context = materials_context(application, province)
     if spec is None:
         return render_template("applications/_custom_materials.html", application=application, error=error,

@@ -29,7 +29,8 @@ from ..provinces.registry import get_province
 from ..statuses import province_status_label
 from ..timefmt import add_months
 from . import changes
-from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
+from .businesses import BUSINESSES, LOST_CARD, new_passport
+from .models import Application, ApplicationMember, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
 from .states import CLOSED, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS
@@ -69,20 +70,7 @@ def transition(application: Application, action: str, actor: User, *, expected_v
             raise refused
         if rule.needs_comment and not comment.strip():
             raise WorkflowError(f"请填写{rule.label}的意见或原因。", status=422)
-        before, office_before = current.status, current.office_code
-        label = action_label(current, action)
-        recorded: dict = {}  # what the action's own work adds to the timeline entry
-        decided = ACTIONS.get(action, _no_work)(current, actor, comment=comment, record=recorded, **data)
-        target = rule.target or decided
-        if target is None or (rule.target is None and target not in rule.outcomes):
-            raise RuntimeError(f"action {action} decided no valid target ({target})")
-        current.status = target
-        db.session.add(TimelineEvent(
-            application_id=current.id, actor_id=actor.id, action=action, from_status=before,
-            to_status=target, office_code=office_before, comment=comment.strip(),
-            data=_event_data(dict(data, **recorded)),
-        ))
-        _notify(current, label, target, comment.strip(), rule.notify_sms)
+        _apply(current, action, actor, comment, data)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -94,6 +82,35 @@ def transition(application: Application, action: str, actor: User, *, expected_v
         raise
     notifications.run_after_commit()
     return current
+
+
+def _apply(current: Application, action: str, actor: User, comment: str, data: dict) -> None:
+    """The action's own work, the new status, the timeline entry and the messages (committed by
+    the caller). Its work may apply a follow-on transition to another application (`_follow`)."""
+    rule = TRANSITIONS[action]
+    before, office_before = current.status, current.office_code
+    label = action_label(current, action)
+    recorded: dict = {}  # what the action's own work adds to the timeline entry
+    decided = ACTIONS.get(action, _no_work)(current, actor, comment=comment, record=recorded, **data)
+    target = rule.target or decided
+    if target is None or (rule.target is None and target not in rule.outcomes):
+        raise RuntimeError(f"action {action} decided no valid target ({target})")
+    current.status = target
+    db.session.add(TimelineEvent(
+        application_id=current.id, actor_id=actor.id, action=action, from_status=before,
+        to_status=target, office_code=office_before, comment=comment.strip(),
+        data=_event_data(dict(data, **recorded)),
+    ))
+    _notify(current, label, target, comment.strip(), rule.notify_sms)
+
+
+def _follow(application: Application, action: str, actor: User, comment: str) -> None:
+    """An automatic transition that follows from another application's (a parent's 已提前制卡), in
+    the same transaction; nothing happens if `application` is no longer where it applies."""
+    db.session.flush()
+    current = _locked(application)
+    if current.status in TRANSITIONS[action].sources:
+        _apply(current, action, actor, comment, {})
 
 
 def _locked(application: Application) -> Application:
@@ -250,7 +267,7 @@ def _on_submit(application: Application, actor: User, *, record: dict, **_) -> N
         # A first submission (or one after 撤回) goes to the enterprise's own office; a returned
         # application goes back to the office that returned it.
         application.office_code = province.first_office(application.enterprise.office_code)
-    if application.pickup_method is None:
+    if application.pickup_method is None and makes_card(application):
         # No step asked (Hebei): the province's default, 自取 at the enterprise's own office.
         office = province.office(province.first_office(application.enterprise.office_code))
         application.pickup_method = province.config.workflow.default_pickup
@@ -321,9 +338,26 @@ def _on_forward(application: Application, actor: User, **_) -> str:
     return STAGE_REVIEW[province.office(following).stage]
 
 
+def makes_card(application: Application) -> bool:
+    business = BUSINESSES.get(application.business_type)
+    return business is None or business.makes_card
+
+
 def _on_approve(application: Application, actor: User, **_) -> str:
-    """领事司审核通过: ask for the fee, or check the 汇款单 attached at submission."""
+    """领事司审核通过: ask for the fee, or check the 汇款单 attached at submission; a free related
+    business takes effect now (注销卡: the card is cancelled; 未制卡仅更换护照: the passport is
+    replaced, and the parent's card will be made with it)."""
     province = get_province(application.province)
+    if application.business_type == "cancel":
+        _cancel_cards(application, "cancelled")
+        application.closed_at = utcnow()
+        return "card_cancelled"
+    if application.business_type == "passport":
+        _replace_passport(application)
+        application.closed_at = utcnow()
+        return "completed"
+    if application.business_type == "replace" and application.reason == LOST_CARD:
+        _cancel_cards(application, "lost")
     payment = Payment(application_id=application.id, amount=application.fee,
                       method=application.payment_method or province.payment.method, status="pending")
     db.session.add(payment)
@@ -370,11 +404,56 @@ def pay_with_voucher(application: Application, actor: User, *, filename: str, da
         raise
 
 
-def _on_confirm_payment(application: Application, actor: User, **_) -> None:
+def _on_confirm_payment(application: Application, actor: User, **_) -> str:
     payment = current_payment(application)
     payment.status = "confirmed"
     payment.confirmed_by_id = actor.id
     payment.confirmed_at = utcnow()
+    # A related card (提前制卡, 换补卡) is made on the economies its parent has approved so far.
+    return "economies_review" if application.parent_id is None else "card_pending"
+
+
+def _cancel_cards(application: Application, status: str) -> None:
+    """The members' valid cards made on the parent or its related businesses: 已注销 or 已挂失."""
+    persons = {member.person_id for member in application.members}
+    for card in parent_cards(application.parent):
+        if card.person_id in persons:
+            card.status = status
+
+
+def _replace_passport(application: Application) -> None:
+    """The member's passport becomes the new one, in 成员管理 and in the parent as submitted, so
+    the parent's card is made with it."""
+    passport = new_passport(application)
+    fields = {"passport_type": passport["type"], "passport_issue_date": passport["issue_date"].isoformat(),
+              "passport_expiry_date": passport["expiry_date"].isoformat(),
+              "passport_authority": passport["authority"], "passport_place": passport["place"]}
+    for member in application.members:
+        person = member.person
+        person.passport_number = passport["number"]
+        person.passport_type, person.passport_authority = passport["type"], passport["authority"]
+        person.passport_issue_date, person.passport_expiry_date = passport["issue_date"], passport["expiry_date"]
+        person.passport_place = passport["place"]
+        for parent_member in application.parent.members:
+            if parent_member.person_id == person.id and parent_member.snapshot:
+                parent_member.snapshot = dict(parent_member.snapshot, passport_number_encrypted=person.passport_number_encrypted,
+                                              **fields)
+        db.session.add(TimelineEvent(
+            application_id=application.parent_id, actor_id=None, action="passport_replaced",
+            from_status=application.parent.status, to_status=application.parent.status,
+            office_code=application.parent.office_code,
+            comment=f"{person.name}：护照已更换为新护照（{application.number}）",
+        ))
+
+
+def approved_economies(member: ApplicationMember) -> list[str]:
+    """The economies that approved this member: on 新办/续办 its own decisions, on 提前制卡 and
+    换补卡 those its parent has recorded for the same person so far."""
+    decisions = member.economy_decisions
+    parent = member.application.parent
+    if parent is not None:
+        decisions = next((m.economy_decisions for m in parent.members if m.person_id == member.person_id), [])
+    return [d.economy for d in decisions if d.decision == "approved"]
 
 
 def _on_return_payment(application: Application, actor: User, *, comment: str, **_) -> None:
@@ -406,11 +485,13 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
         valid_to = min(add_months(valid_from, 60), expiry or add_months(valid_from, 60))
         if valid_to <= valid_from:
             raise WorkflowError(f"{member.shown.name} 的护照已过期，不能制卡。", status=422)
-        approved = [d.economy for d in member.economy_decisions if d.decision == "approved"]
+        approved = approved_economies(member)
         if not approved:
             raise WorkflowError(f"{member.shown.name} 未获任何经济体批准，不能制卡；如需终止办理，请选择审核不通过。",
                                 status=422)
         economies = approved + [economy.code for economy in transitional_economies()]
+        if application.business_type == "replace" and (old := _card_replaced(application, member.person_id)):
+            valid_to = min(valid_to, old.valid_to)  # a replacement keeps the old card's term
         for old in db.session.scalars(select(Card).where(Card.person_id == member.person_id, Card.status == "valid")):
             old.status = "replaced"
         db.session.add(Card(person_id=member.person_id, application_id=application.id, number=number,
@@ -418,6 +499,26 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
     province = get_province(application.province)
     # The card is handed over by the enterprise's own office (自取 or 邮寄).
     application.office_code = province.first_office(application.enterprise.office_code)
+    if application.business_type == "early":
+        _follow(application.parent, "early_card_made", actor, comment=f"已提前制卡（{application.number}）")
+
+
+def _card_replaced(application: Application, person_id: int) -> Card | None:
+    """The card a 换补卡 replaces: the person's latest made on the parent or a business related to
+    it, valid or (卡遗失) cancelled as lost."""
+    related = select(Application.id).where(Application.parent_id == application.parent_id)
+    return db.session.scalar(select(Card).where(
+        Card.person_id == person_id, Card.status.in_(("valid", "lost")),
+        (Card.application_id == application.parent_id) | Card.application_id.in_(related),
+    ).order_by(Card.id.desc()))
+
+
+def _on_early_card_made(application: Application, actor: User, **_) -> str:
+    return "economies_review_early_made" if application.status == "economies_review" else "economies_done_early_made"
+
+
+def _on_complete_economies(application: Application, actor: User, **_) -> str:
+    return "economies_done_early_made" if application.status == "economies_review_early_made" else "economies_done"
 
 
 def _on_hand_over(application: Application, actor: User, *, tracking_number: str = "", **_) -> str:
@@ -475,7 +576,8 @@ ACTIONS = {
     "submit": _on_submit, "accept": _on_accept, "return": _on_return,
     "reject": _on_reject, "forward": _on_forward, "approve": _on_approve, "pay": _on_pay,
     "confirm_payment": _on_confirm_payment, "return_payment": _on_return_payment,
-    "issue_card": _on_issue_card, "hand_over": _on_hand_over,
+    "issue_card": _on_issue_card, "hand_over": _on_hand_over, "early_card_made": _on_early_card_made,
+    "complete_economies": _on_complete_economies,
 }
 
 

@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from ..applications.models import Application, ApplicationMember
 from ..applications.requirements import material_specs
-from ..applications.workflow import current_payment
+from ..applications.businesses import new_passport, reason_label
+from ..applications.workflow import approved_economies, current_payment, parent_cards
+from ..economies import economy_name
 from ..provinces.registry import get_province
 from ..timefmt import CHINA
 from ..web.access import enterprise_required, owned_or_404
@@ -21,7 +23,25 @@ DOCUMENTS = {
     "application_letter": ("APEC商务旅行卡申请函", "documents/application_letter.html"),
     "enterprise_letter": ("企业申请公函", "documents/enterprise_letter.html"),
     "personal_form": ("APEC商务旅行卡个人事项表", "documents/personal_form.html"),
+    # 关联业务 (seed 002 §2.2–2.5, seed 003 §1.2)
+    "early_report": ("申请报告", "documents/early_report.html"),
+    "replace_report": ("换卡报告", "documents/replace_report.html"),
+    "passport_change": ("护照更换申请", "documents/passport_change.html"),
+    "cancel_report": ("注销报告", "documents/cancel_report.html"),
+    "card_change_form": ("APEC商务旅行卡办证单位制卡、换卡申请单", "documents/card_change_form.html"),
 }
+
+
+def related_context(application) -> dict:
+    """What a related business's documents name: the parent, each member's card and approved
+    economies, the reason, the new passport."""
+    if application.parent is None:
+        return {}
+    cards = {card.person_id: card for card in parent_cards(application.parent)}
+    approved = {member.person_id: [economy_name(code) for code in approved_economies(member)]
+                for member in application.members}
+    return {"parent": application.parent, "card_of": cards, "approved": approved,
+            "reason": reason_label(application), "new_passport": new_passport(application)}
 
 
 @bp.get("/<int:application_id>/<code>.pdf")
@@ -37,7 +57,7 @@ def template_pdf(application_id: int, code: str):
                               application_id=application.id)
     title, template = DOCUMENTS[code]
     pdf = render_pdf(template, title=title, application=application, province=province, member=member,
-                     today=datetime.datetime.now(CHINA).date())
+                     today=datetime.datetime.now(CHINA).date(), **related_context(application))
     return file_response(pdf, "application/pdf", f"{title}{'-' + member.person.name if member else ''}.pdf")
 
 

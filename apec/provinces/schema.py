@@ -77,22 +77,29 @@ class MaterialSpec(Strict):
     template: str | None = Field(default=None, description="code of a generated document to download, sign and upload")
     example: str = Field(default="", description="what a correct upload looks like (查看示例)")
     ownership: tuple[Ownership, ...] = Field(default=(), description="only for these ownerships; empty: all")
+    reasons: tuple[str, ...] = Field(default=(), description=(
+        "only when the related business's reason is one of these (换补卡 lost: 挂失证明); empty: all"))
     issued_within_months: int | None = Field(default=None, ge=1, description="certificate must be this recent")
     max_count: int = Field(
         default=1, ge=1, description="files this material takes; uploading into a full slot replaces one"
     )
 
 
+StepName = Literal["notice", "form", "members", "materials", "pickup", "report", "confirm"]
+
+
 class Wizard(Strict):
     """The enterprise's application screens, in the order of the province's guide."""
 
-    steps: tuple[Literal["notice", "form", "members", "materials", "pickup", "report", "confirm"], ...] = Field(min_length=1)
+    steps: tuple[StepName, ...] = Field(min_length=1, description="the steps of 新办 and 续办")
     notice_title: str = "办理须知"
     notice_ack: str = "我已经阅读"
     notice: str = ""
     declaration: bool = Field(default=False, description="在线填表 asks 申报条件 (employees, tax grade, trade)")
     step_labels: dict[str, str] = Field(default_factory=dict)
     start_label: str = Field(default="业务申报", description="the button in 用户中心 that starts a business")
+    business_steps: dict[BusinessType, tuple[StepName, ...]] = Field(default_factory=dict, description=(
+        "the steps of a related business where they differ from seed 000's (see applications/steps.py)"))
 
 
 class Workflow(Strict):

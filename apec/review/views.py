@@ -16,6 +16,7 @@ from ..applications import changes
 from ..applications.access import can_view
 from ..applications.models import Application
 from ..applications.states import REVIEW_STATUSES, TRANSITIONS
+from ..applications.steps import steps_of
 from ..applications.workflow import (
     WorkflowError,
     action_label,
@@ -40,15 +41,17 @@ bp.add_app_template_test(is_resubmission, "resubmission")
 reviewer_required = roles_required(ROLE_REVIEWER)
 
 
-def returnable_sections(province) -> dict:
-    """The parts of this province's steps a reviewer may ask to change."""
-    wizard = province.config.wizard
+def returnable_sections(province, application) -> dict:
+    """The parts of this application's steps a reviewer may ask to change."""
+    steps = steps_of(province, application.business_type)
     present = {"contact", "members"}
-    if wizard.declaration:
+    if province.config.wizard.declaration and application.parent_id is None:
         present.add("declaration")
-    if "pickup" in wizard.steps or "report" in wizard.steps:
+    if application.parent_id is not None:
+        present.add("business")
+    if "pickup" in steps or "report" in steps:
         present.add("pickup")
-    if "report" in wizard.steps:
+    if "report" in steps:
         present.add("report")
     return {key: label for key, label in RETURN_SECTIONS.items() if key in present}
 
@@ -120,12 +123,25 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
     return render(
         "review/detail.html", application=application, actions=available_actions(application, current_user),
         next_office=following,
-        payment=current_payment(application), sections=returnable_sections(province),
+        payment=current_payment(application), sections=returnable_sections(province, application),
         economies=preclearing_economies(), transitional=transitional_economies(), error=error, status=error.status if error else status,
         resubmission=resubmissions([application]).get(application.id) if application.status == "submitted" else None,
         replaced=replaced_files(application), material_history=slot_history(application),
-        today=datetime.date.today(),
+        today=datetime.date.today(), economies_of=economies_shown(application),
     )
+
+
+# After the fee: the economies' decisions are recorded (新办/续办) or were recorded on the parent.
+ECONOMIES_SHOWN = frozenset({"economies_review", "economies_review_early_made", "economies_done",
+                             "economies_done_early_made", "card_pending", "card_ready", "picked_up", "mailed"})
+
+
+def economies_shown(application: Application) -> Application | None:
+    """Whose economies' decisions the staff page shows: the application's own, or for 提前制卡 and
+    换补卡 its parent's (the card is made on them); None before there are any."""
+    if application.business_type in ("early", "replace"):
+        return application.parent
+    return application if application.status in ECONOMIES_SHOWN else None
 
 
 @bp.get("/applications/<int:application_id>")
@@ -137,7 +153,7 @@ def detail(application_id: int):
 def _action_data(action: str, application: Application) -> dict:
     form = request.form
     if action == "return":
-        sections = returnable_sections(get_province(application.province))
+        sections = returnable_sections(get_province(application.province), application)
         fields = [key for key in form.getlist("field") if key in sections]
         materials = {}
         for material in application.materials:
