@@ -14,6 +14,7 @@ HANDOVER_LABELS = {"onsite": "现场", "mail": "邮寄"}  # how the old card is 
 @dataclass(frozen=True)
 class Business:
     reasons: tuple[tuple[str, str], ...] = ()
+    reason_title: str = "原因"
     acknowledgement: str = ""  # the tick the user must give; "" for none
     no_acknowledgement_for: frozenset[str] = field(default_factory=frozenset)  # a lost card cannot be handed back
     asks_handover: bool = False  # 交卡方式 of the old card
@@ -27,14 +28,14 @@ BUSINESSES: dict[str, Business] = {
     "early": Business(makes_card=True),
     "replace": Business(
         reasons=(("damaged", "卡破损"), ("lost", "卡遗失"), ("new_passport", "换新护照"),
-                 ("more_economies", "新增获批经济体"), (OTHER, "其他原因")),
+                 ("more_economies", "新增获批经济体"), (OTHER, "其他原因")), reason_title="换补卡原因",
         acknowledgement="换补卡（卡丢失除外）需交还原 APEC 卡，我已知晓", no_acknowledgement_for=frozenset({"lost"}),
         asks_handover=True, asks_invoice=True, shows_card=True, makes_card=True,
     ),
     "passport": Business(reasons=(("lost", "原护照遗失"), ("full", "原护照满页"), (OTHER, "其他")),
-                         asks_new_passport=True),
+                         reason_title="更换护照原因", asks_new_passport=True),
     "cancel": Business(
-        reasons=(("left", "离职"), ("retired", "退休"), ("closed", "企业注销"), (OTHER, "其他")),
+        reasons=(("left", "离职"), ("retired", "退休"), ("closed", "企业注销"), (OTHER, "其他")), reason_title="注销原因",
         acknowledgement="注销卡需交还原 APEC 卡，我已知晓", asks_handover=True, shows_card=True,
     ),
 }

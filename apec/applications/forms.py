@@ -6,10 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from ..enterprises.forms import PassportFields
 from ..enterprises.models import TAX_GRADES
 from ..statuses import PAYMENT_METHOD_LABELS
 from ..validators import is_valid_mobile
 from ..web.forms import Radio, Select, check, chosen, max_length, mobile_digits, normalized, required, strip
+from .businesses import HANDOVER_LABELS, OTHER, needs_acknowledgement
 
 TRADE_KINDS = [("goods", "加工制造或货物贸易进出口类企业"), ("services", "非货物贸易类企业")]
 PICKUP_LABELS = {"self": "自取", "mail": "邮寄"}
@@ -65,6 +67,40 @@ class DeclarationForm(ContactForm):
     )
 
 
+class InvoiceFields(FlaskForm):
+    """发票信息: one already added (发票信息 book), or typed in."""
+
+    saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
+    invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
+    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
+
+    def offer_invoices(self, invoices, blank: str) -> None:
+        self._invoices = {str(entry.id): entry for entry in invoices}
+        self.saved_invoice.choices = [("", blank)] + [
+            (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
+        ]
+
+    def check_invoice(self, required: bool) -> bool:
+        """Both parts typed, or one chosen (or, where not required, none at all)."""
+        if self.saved_invoice.data in self._invoices:
+            return True
+        if required and not (self.invoice_title.data and self.invoice_tax_number.data):
+            self.invoice_title.errors.append("请选择或填写开票信息（发票抬头和纳税人识别号）")
+            return False
+        if bool(self.invoice_title.data) != bool(self.invoice_tax_number.data):
+            self.invoice_title.errors.append("发票抬头和纳税人识别号须一起填写")
+            return False
+        return True
+
+    def invoice_data(self) -> dict | None:
+        saved = self._invoices.get(self.saved_invoice.data or "")
+        if saved is not None:
+            return {"title": saved.title, "tax_number": saved.tax_number}
+        if not self.invoice_title.data:
+            return None
+        return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}
+
+
 class PickupForm(FlaskForm):
     """取卡方式: 自取 at the office (or a pickup point), or 邮寄 to an address."""
 
@@ -112,13 +148,10 @@ class PickupForm(FlaskForm):
                 "address": self.address.data, "postcode": self.postcode.data or ""}
 
 
-class ReportForm(PickupForm):
+class ReportForm(InvoiceFields, PickupForm):
     """Guangxi 上报: 领取方式, 支付方式, 发票信息, 团组基本信息."""
 
     payment_method = Radio("支付方式", validators=[chosen("支付方式")])
-    saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
-    invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
-    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
     purpose = TextAreaField("申请事由", filters=[strip], validators=[required("申请事由"), max_length(1000)])
     contact_name = StringField("联系人姓名", filters=[strip], validators=[required("联系人姓名"), max_length(50)])
     contact_phone = StringField(
@@ -133,25 +166,11 @@ class ReportForm(PickupForm):
             self.payment_method.choices = [(m, PAYMENT_METHOD_LABELS[m]) for m in payment_methods]
         else:
             del self.payment_method
-        self._invoices = {str(entry.id): entry for entry in invoices}
-        self.saved_invoice.choices = [("", "不选择（可在下方填写）")] + [
-            (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
-        ]
+        self.offer_invoices(invoices, "不选择（可在下方填写）")
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if bool(self.invoice_title.data) != bool(self.invoice_tax_number.data):
-            self.invoice_title.errors.append("发票抬头和纳税人识别号须一起填写")
-            valid = False
-        return valid
-
-    def invoice_data(self) -> dict | None:
-        saved = self._invoices.get(self.saved_invoice.data or "")
-        if saved is not None:
-            return {"title": saved.title, "tax_number": saved.tax_number}
-        if not self.invoice_title.data:
-            return None
-        return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}
+        return self.check_invoice(required=False) and valid
 
 
 class AddMemberForm(FlaskForm):
@@ -166,38 +185,74 @@ class CustomMaterialForm(FlaskForm):
     title = StringField("附件名称", filters=[strip], validators=[required("附件名称"), max_length(50)])
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(InvoiceFields):
     """缴费凭证 and 开票信息 (required where the payment stage asks it with the voucher)."""
 
     voucher = StringField("缴费凭证")  # the file itself comes in request.files
-    saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
-    invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
-    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
 
     def __init__(self, *args, invoices=(), invoice_required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.invoice_required = invoice_required
-        self._invoices = {str(entry.id): entry for entry in invoices}
-        self.saved_invoice.choices = [("", "填写新的开票信息")] + [
-            (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
-        ]
+        self.offer_invoices(invoices, "填写新的开票信息")
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if self.saved_invoice.data:
-            return valid
-        if self.invoice_required and not (self.invoice_title.data and self.invoice_tax_number.data):
-            self.invoice_title.errors.append("请选择或填写开票信息（发票抬头和纳税人识别号）")
+        return self.check_invoice(required=self.invoice_required) and valid
+
+
+class BusinessForm(InvoiceFields, PassportFields):
+    """在线填表 of a related business: what its business asks (businesses.BUSINESSES), the rest
+    of the fields removed. 企业信息 and the applicants are shown, not asked."""
+
+    reason = Radio("原因", validators=[chosen("原因")])
+    reason_other = TextAreaField("具体原因", filters=[strip], validators=[max_length(500)])
+    contact_name = StringField("联系人姓名", filters=[strip], validators=[required("联系人姓名"), max_length(50)])
+    contact_phone = StringField(
+        "联系人电话", filters=[normalized],
+        validators=[required("联系人电话"), check(is_phone, "请填写手机号码或带区号的固定电话")],
+    )
+    handover_method = Radio("交卡方式", choices=list(HANDOVER_LABELS.items()), validators=[chosen("交卡方式")])
+    acknowledged = BooleanField()
+
+    def __init__(self, *args, business, invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.business = business
+        if business.reasons:
+            self.reason.label.text = business.reason_title
+            self.reason.validators = [chosen(business.reason_title)]
+            self.reason.choices = list(business.reasons)
+        else:
+            del self.reason, self.reason_other
+        if not business.asks_handover:
+            del self.handover_method
+        if business.asks_invoice:
+            self.offer_invoices(invoices, "填写新的发票信息")
+        else:
+            del self.saved_invoice, self.invoice_title, self.invoice_tax_number
+        if business.acknowledgement:
+            self.acknowledged.label.text = business.acknowledgement
+        else:
+            del self.acknowledged
+        if not business.asks_new_passport:
+            for name in [name for name in self._fields if name.startswith("passport_")]:
+                delattr(self, name)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        reason = self.reason.data if "reason" in self else None
+        if reason == OTHER and not self.reason_other.data:
+            self.reason_other.errors.append("选择“其他”原因时请填写具体原因")
             valid = False
-        elif bool(self.invoice_title.data) != bool(self.invoice_tax_number.data):
-            self.invoice_title.errors.append("发票抬头和纳税人识别号须一起填写")
+        if "acknowledged" in self and needs_acknowledgement(self.business, reason) and not self.acknowledged.data:
+            self.acknowledged.errors.append("请阅读后勾选")
             valid = False
+        if "invoice_title" in self:
+            valid = self.check_invoice(required=True) and valid
         return valid
 
-    def invoice_data(self) -> dict | None:
-        saved = self._invoices.get(self.saved_invoice.data or "")
-        if saved is not None:
-            return {"title": saved.title, "tax_number": saved.tax_number}
-        if not self.invoice_title.data:
+    def new_passport(self) -> dict | None:
+        if not self.business.asks_new_passport:
             return None
-        return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}
+        return {"number": self.passport_number.data, "type": self.passport_type.data,
+                "issue_date": self.passport_issue_date.data, "expiry_date": self.passport_expiry_date.data,
+                "authority": self.passport_authority.data, "place": self.passport_place.data}

@@ -17,6 +17,7 @@ from ..enterprises.forms import PersonForm
 from ..enterprises.models import Person
 from ..enterprises.persons import PersonError, find_person, person_form_data
 from ..enterprises.views import person_form_page
+from ..economies import economy_name
 from ..extensions import db
 from ..materials.checks import UploadRejected
 from ..materials.models import Material
@@ -27,8 +28,10 @@ from ..web.forms import checked_field
 from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
 from . import drafts
+from .businesses import HANDOVER_LABELS, business_of, new_passport, reason_label
 from .forms import (
     AddMemberForm,
+    BusinessForm,
     ContactForm,
     CustomMaterialForm,
     DeclarationForm,
@@ -39,7 +42,17 @@ from .forms import (
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
 from .steps import step_after, step_before, step_with, steps_of, wizard_steps
-from .workflow import WorkflowError, action_label, may_edit, status_label, transition
+from .workflow import (
+    WorkflowError,
+    action_label,
+    approved_economies,
+    available_businesses,
+    business_refusal,
+    may_edit,
+    parent_cards,
+    status_label,
+    transition,
+)
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 # Every page words a status as the application's province does (status_of(application)).
@@ -47,6 +60,11 @@ bp.add_app_template_global(status_label, "status_of")
 bp.add_app_template_global(action_label, "action_label")
 bp.add_app_template_global(lambda application: may_edit(application, current_user), "may_edit")
 bp.add_app_template_global(lambda application: drafts.may_delete(application, current_user), "may_delete")
+bp.add_app_template_global(lambda application: available_businesses(application, current_user), "businesses_of")
+bp.add_app_template_global(business_of, "business_of")
+bp.add_app_template_global(reason_label, "reason_of")
+bp.add_app_template_global(new_passport, "new_passport_of")
+bp.add_app_template_global(HANDOVER_LABELS, "handover_labels")
 
 STARTABLE_TYPES = ("new", "renew")
 # --- helpers --------------------------------------------------------------------------------
@@ -142,7 +160,7 @@ def still_missing(form) -> list[str]:
     return items
 
 
-def render_step(application, province, step, status=200, refused=False, **context):
+def render_step(application, province, step, status=200, refused=False, template=None, **context):
     """The step's page. After 暂存 with incomplete input (kept as a draft) it says 已暂存 with
     what is missing (200); a refusal (`refused`: e.g. a card holder as applicant) stays an error."""
     stale_input = g.get("stale_input")
@@ -154,7 +172,7 @@ def render_step(application, province, step, status=200, refused=False, **contex
     if draft_saved:
         status = 200
     return render(
-        f"applications/step_{step}.html", application=application, province=province, step=step,
+        template or f"applications/step_{step}.html", application=application, province=province, step=step,
         flagged=flagged_sections(application), stale_input=stale_input, draft_saved=draft_saved,
         still_missing=missing,
         steps=wizard_steps(province, application), previous_step=step_before(province, application, step),
@@ -210,6 +228,37 @@ def start():
     return redirect(step_url(application, steps_of(province, business_type)[0]), code=303)
 
 
+# --- 关联业务: started from a 新办/续办 (its parent) ---------------------------------------------
+
+
+@bp.get("/<int:parent_id>/related/<business_type>")
+@enterprise_required
+def confirm_related(parent_id: int, business_type: str):
+    """提前制卡's dialog as a page of its own (so it works without JavaScript): the economies
+    approved so far, and 【确定】 to start. The other businesses start straight from their button."""
+    parent = own_application(parent_id)
+    if (refused := business_refusal(parent, business_type, current_user)) is not None:
+        return render("applications/conflict.html", application=parent, message=refused.message,
+                      status=refused.status)
+    approved = [(member.shown.name, [economy_name(code) for code in approved_economies(member)])
+                for member in parent.members]
+    return render("applications/related_confirm.html", parent=parent, business_type=business_type,
+                  approved=approved)[0]
+
+
+@bp.post("/<int:parent_id>/related/<business_type>")
+@enterprise_required
+def start_related(parent_id: int, business_type: str):
+    parent = own_application(parent_id)
+    try:
+        application = drafts.start_related(parent, current_user, business_type)
+    except WorkflowError as refused:
+        return render("applications/conflict.html", application=parent, message=refused.message,
+                      status=refused.status)
+    province = get_province(application.province)
+    return redirect(step_url(application, steps_of(province, business_type)[0]), code=303)
+
+
 # --- the steps ------------------------------------------------------------------------------
 
 
@@ -254,7 +303,55 @@ def contact_form(application, province, persons):
                      needs_applicant=needs_applicant)
 
 
+def business_form(application):
+    """在线填表 of a related business, from what is stored (or was typed and kept)."""
+    invoice = application.invoice_snapshot or {}
+    passport = new_passport(application) or {}
+    defaults = {
+        "contact_name": application.contact_name, "contact_phone": application.contact_phone,
+        "reason": application.reason, "reason_other": application.reason_other,
+        "handover_method": application.handover_method,
+        "acknowledged": bool((application.acknowledgements or {}).get(application.business_type)),
+        "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", ""),
+        **{f"passport_{key}": passport[key] for key in ("number", "type", "issue_date", "expiry_date", "authority",
+                                                         "place") if key in passport},
+    }
+    return step_form(BusinessForm, application, "form", data=defaults, business=business_of(application),
+                     invoices=books.entries(books.INVOICES))
+
+
+def business_member_rows(application) -> list[dict]:
+    """Each applicant with the card the business is about and the economies approved by now."""
+    cards = {card.person_id: card for card in parent_cards(application.parent)}
+    return [{"member": member, "card": cards.get(member.person_id),
+             "approved": [economy_name(code) for code in approved_economies(member)]}
+            for member in application.members]
+
+
+def business_form_step(application, province):
+    form = business_form(application)
+    if saving() and form.validate():
+        drafts.save_business(
+            application, contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+            reason=form.reason.data if "reason" in form else None,
+            reason_other=form.reason_other.data if "reason" in form else "",
+            handover_method=form.handover_method.data if "handover_method" in form else None,
+            invoice=form.invoice_data() if "invoice_title" in form else None,
+            acknowledged=bool(form.acknowledged.data) if "acknowledged" in form else False,
+            new_passport=form.new_passport(),
+        )
+        return advance(application, province, "form")
+    status = 200
+    if saving():
+        drafts.keep_unsaved(application, "form", request.form)
+        status = 422
+    return render_step(application, province, "form", status=status, form=form, business=form.business,
+                       member_rows=business_member_rows(application), template="applications/step_business.html")
+
+
 def form_step(application, province):
+    if application.parent_id is not None:
+        return business_form_step(application, province)
     wizard = province.config.wizard
     needs_applicant = province.config.workflow.application_unit == "single"
     persons = enterprise_persons()
@@ -489,7 +586,8 @@ def check_field(application_id: int, step: str):
     application = editable_application(application_id)
     province = get_province(application.province)
     builders = {
-        "form": lambda: contact_form(application, province, enterprise_persons()),
+        "form": lambda: business_form(application) if application.parent_id is not None
+        else contact_form(application, province, enterprise_persons()),
         "pickup": lambda: pickup_form(application, province)[0],
         "report": lambda: report_form(application, province)[0],
     }

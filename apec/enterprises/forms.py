@@ -24,7 +24,33 @@ def gender_from_id(id_number: str) -> str:
     return "M" if int(id_number[16]) % 2 else "F"
 
 
-class PersonForm(FlaskForm):
+class PassportFields(FlaskForm):
+    """护照信息: of a person (成员), or the new passport of a 未制卡仅更换护照."""
+
+    passport_number = StringField(
+        "护照号码", filters=[normalized],
+        validators=[required("护照号码"), check(is_valid_passport_number, "护照号码格式不正确，应为 E 加 8 位数字等")],
+    )
+    passport_type = Select("护照类型", choices=PASSPORT_TYPES, default="普通")
+    passport_issue_date = DateField("签发日期", validators=[required("护照签发日期")])
+    passport_expiry_date = DateField("有效期至", validators=[required("护照有效期")])
+    passport_authority = StringField("签发机关", filters=[strip], default="国家移民管理局", validators=[required("签发机关"), max_length(50)])
+    passport_place = StringField("签发地点", filters=[strip], validators=[required("签发地点"), max_length(50)])
+
+    def validate_passport_issue_date(self, field):
+        if field.data and field.data > datetime.date.today():
+            raise ValidationError("签发日期不能晚于今天")
+
+    def validate_passport_expiry_date(self, field):
+        if not field.data:
+            return
+        if self.passport_issue_date.data and field.data <= self.passport_issue_date.data:
+            raise ValidationError("有效期至须晚于签发日期")
+        elif field.data <= datetime.date.today():
+            raise ValidationError("护照已过期，请使用有效护照")
+
+
+class PersonForm(PassportFields):
     """成员: 基本信息 and 护照信息, as the Guangxi and Hunan guides ask for them."""
 
     name = StringField("姓名", filters=[strip], validators=[required("姓名"), max_length(50)])
@@ -38,15 +64,6 @@ class PersonForm(FlaskForm):
     birth_date = DateField("出生日期", validators=[Optional()])
     mobile = StringField("手机号码", filters=[mobile_digits], validators=[required("手机号码"), check(is_valid_mobile, "请输入 11 位手机号码")])
     position = StringField("职务", filters=[strip], validators=[required("职务"), max_length(50)])
-    passport_number = StringField(
-        "护照号码", filters=[normalized],
-        validators=[required("护照号码"), check(is_valid_passport_number, "护照号码格式不正确，应为 E 加 8 位数字等")],
-    )
-    passport_type = Select("护照类型", choices=PASSPORT_TYPES, default="普通")
-    passport_issue_date = DateField("签发日期", validators=[required("护照签发日期")])
-    passport_expiry_date = DateField("有效期至", validators=[required("护照有效期")])
-    passport_authority = StringField("签发机关", filters=[strip], default="国家移民管理局", validators=[required("签发机关"), max_length(50)])
-    passport_place = StringField("签发地点", filters=[strip], validators=[required("签发地点"), max_length(50)])
 
     def validate_birth_date(self, field):
         if field.data and self.id_number.data and is_valid_id_number(self.id_number.data):
@@ -58,14 +75,3 @@ class PersonForm(FlaskForm):
             if field.data != gender_from_id(self.id_number.data):
                 raise ValidationError("性别与身份证号不一致")
 
-    def validate_passport_issue_date(self, field):
-        if field.data and field.data > datetime.date.today():
-            raise ValidationError("签发日期不能晚于今天")
-
-    def validate_passport_expiry_date(self, field):
-        if not field.data:
-            return
-        if self.passport_issue_date.data and field.data <= self.passport_issue_date.data:
-            raise ValidationError("有效期至须晚于签发日期")
-        elif field.data <= datetime.date.today():
-            raise ValidationError("护照已过期，请使用有效护照")
