@@ -40,3 +40,4 @@ RETURN_SECTIONS = {
 
 PAYMENT_METHOD_LABELS = {"online": "在线支付", "window": "窗口支付", "voucher": "缴费凭证", "remittance": "银行汇款"}
 PAYMENT_STATUS_LABELS = {"pending": "待缴费", "submitted": "待确认", "confirmed": "已确认", "returned": "已退回"}
+CARD_STATUS_LABELS = {"valid": "有效", "replaced": "已换卡", "lost": "已挂失", "cancelled": "已注销", "expired": "已过期"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..crypto import decrypt
 
+FEE_BEARING_TYPES = ("new", "renew", "early", "replace")  # the card fee per person (DESIGN.md section 3)
 OTHER = "other"  # the reason that needs its own words
 HANDOVER_LABELS = {"onsite": "现场", "mail": "邮寄"}  # how the old card is handed back
 

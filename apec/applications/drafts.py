@@ -185,15 +185,17 @@ def save_form(application: Application, *, contact_name: str, contact_phone: str
 
 
 def save_business(application: Application, *, contact_name: str, contact_phone: str, reason: str | None = None,
-                  reason_other: str = "", handover_method: str | None = None, invoice: dict | None = None,
+                  reason_other: str = "", handover_method: str | None = None, payment_method: str | None = None,
+                  invoice: dict | None = None,
                   acknowledged: bool = False, new_passport: dict | None = None) -> None:
-    """在线填表 of a related business: its reason, 交卡方式, 发票信息, tick and new passport, as its
-    business asks (businesses.BUSINESSES); the form has checked them."""
+    """在线填表 of a related business: its reason, 交卡方式, 支付方式, 发票信息, tick and new passport,
+    as its business asks (businesses.BUSINESSES); the form has checked them."""
     application.contact_name = contact_name
     application.contact_phone = contact_phone
     application.reason = reason
     application.reason_other = reason_other if reason == OTHER else ""
     application.handover_method = handover_method
+    application.payment_method = payment_method
     application.invoice_snapshot = invoice
     if invoice:
         _remember_invoice(application.enterprise_id, invoice)

@@ -212,11 +212,17 @@ class BusinessForm(InvoiceFields, PassportFields):
         validators=[required("联系人电话"), check(is_phone, "请填写手机号码或带区号的固定电话")],
     )
     handover_method = Radio("交卡方式", choices=list(HANDOVER_LABELS.items()), validators=[chosen("交卡方式")])
+    payment_method = Radio("支付方式", validators=[chosen("支付方式")])
     acknowledged = BooleanField()
 
-    def __init__(self, *args, business, invoices=(), **kwargs):
+    def __init__(self, *args, business, invoices=(), payment_methods=(), **kwargs):
+        """`payment_methods`: the 支付方式 to choose from (Guangxi asks it of a card it makes)."""
         super().__init__(*args, **kwargs)
         self.business = business
+        if payment_methods:
+            self.payment_method.choices = [(m, PAYMENT_METHOD_LABELS[m]) for m in payment_methods]
+        else:
+            del self.payment_method
         if business.reasons:
             self.reason.label.text = business.reason_title
             self.reason.validators = [chosen(business.reason_title)]

@@ -3,7 +3,7 @@
 from ..materials.models import Material
 from ..provinces.base import ProvincePlugin
 from ..provinces.schema import MaterialSpec
-from .businesses import business_missing
+from .businesses import FEE_BEARING_TYPES, business_missing
 from .eligibility import member_refusal, standards_refusals
 from .models import Application
 from .steps import step_labels, steps_of
@@ -56,9 +56,10 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
         missing.append(f"请阅读{province.config.wizard.notice_title}并勾选“{province.config.wizard.notice_ack}”")
     if ("pickup" in steps or "report" in steps) and not application.pickup_method:
         missing.append("请选择取卡方式")
+    if province.payment.method is None and application.business_type in FEE_BEARING_TYPES \
+            and not application.payment_method:
+        missing.append("请选择支付方式")
     if "report" in steps:
-        if province.payment.method is None and not application.payment_method:
-            missing.append("请选择支付方式")
         if not application.purpose:
             missing.append("请填写申请事由")
     for member in application.members:

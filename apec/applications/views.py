@@ -305,19 +305,22 @@ def contact_form(application, province, persons):
 
 def business_form(application):
     """在线填表 of a related business, from what is stored (or was typed and kept)."""
+    business = business_of(application)
+    province = get_province(application.province)
     invoice = application.invoice_snapshot or {}
     passport = new_passport(application) or {}
     defaults = {
         "contact_name": application.contact_name, "contact_phone": application.contact_phone,
         "reason": application.reason, "reason_other": application.reason_other,
-        "handover_method": application.handover_method,
+        "handover_method": application.handover_method, "payment_method": application.payment_method,
         "acknowledged": bool((application.acknowledgements or {}).get(application.business_type)),
         "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", ""),
         **{f"passport_{key}": passport[key] for key in ("number", "type", "issue_date", "expiry_date", "authority",
                                                          "place") if key in passport},
     }
-    return step_form(BusinessForm, application, "form", data=defaults, business=business_of(application),
-                     invoices=books.entries(books.INVOICES))
+    return step_form(BusinessForm, application, "form", data=defaults, business=business,
+                     invoices=books.entries(books.INVOICES),
+                     payment_methods=province.payment_choices() if business.makes_card else ())
 
 
 def business_member_rows(application) -> list[dict]:
@@ -336,6 +339,7 @@ def business_form_step(application, province):
             reason=form.reason.data if "reason" in form else None,
             reason_other=form.reason_other.data if "reason" in form else "",
             handover_method=form.handover_method.data if "handover_method" in form else None,
+            payment_method=form.payment_method.data if "payment_method" in form else None,
             invoice=form.invoice_data() if "invoice_title" in form else None,
             acknowledged=bool(form.acknowledged.data) if "acknowledged" in form else False,
             new_passport=form.new_passport(),

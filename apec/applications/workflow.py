@@ -29,13 +29,12 @@ from ..provinces.registry import get_province
 from ..statuses import province_status_label
 from ..timefmt import add_months
 from . import changes
-from .businesses import BUSINESSES, LOST_CARD, new_passport
+from .businesses import BUSINESSES, FEE_BEARING_TYPES, LOST_CARD, new_passport
 from .models import Application, ApplicationMember, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
 from .states import CLOSED, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS
 
-FEE_BEARING_TYPES = ("new", "renew", "early", "replace")
 CARD_NUMBER = re.compile(r"APEC[0-9]{8}")  # DESIGN.md section 5
 
 

@@ -7,7 +7,7 @@ from jinja2_fragments.flask import render_block
 from ..economies import economy_name
 from ..provinces.base import APPLICATION_UNIT_LABELS, BUSINESS_TYPE_DESCRIPTIONS, STAGE_LABELS
 from ..provinces.registry import enabled_provinces
-from ..statuses import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, RETURN_SECTIONS
+from ..statuses import CARD_STATUS_LABELS, PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, RETURN_SECTIONS
 from ..timefmt import format_local
 from ..validators import mask_identity
 from .htmx import is_htmx_request
@@ -60,6 +60,7 @@ def init_app(app):
         application_unit_labels=APPLICATION_UNIT_LABELS,
         payment_method_labels=PAYMENT_METHOD_LABELS,
         payment_status_labels=PAYMENT_STATUS_LABELS,
+        card_status_labels=CARD_STATUS_LABELS,
     )
     app.jinja_env.filters["economy_name"] = economy_name
 
