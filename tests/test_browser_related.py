@@ -11,23 +11,31 @@ from .factories import PDF, add_person, put_at_status, submitted_application
 from .test_browser_review import enterprise_sees, open_application, staff_does
 from .test_related import card_on, decide
 
-# The enterprise's office, the offices before the MFA, and how the fee is paid.
+# The enterprise's office, the offices before the MFA, how the fee is paid, where the business is
+# started: from the 新办 row (seed 000), from 业务申报 choosing the 团组 or APEC卡 (seed 002), or
+# Hebei's one business 制卡、换卡 (seed 003); Guangxi's 团组 has two members.
 PROVINCES = {
-    "hunan": {"office": "hunan", "chain": ["hunan"], "pays": "voucher"},
+    "hunan": {"office": "hunan", "chain": ["hunan"], "pays": "voucher", "start": "row"},
     "guangxi": {"office": "guangxi", "chain": ["guangxi"], "pays": "voucher", "payment_method": "在线支付",
-                "labels": {"passport": "制卡前更换护照", "cancel": "注销"}},
-    "hebei": {"office": "handan", "chain": ["handan", "hebei"], "pays": "voucher"},
-    "liaoning": {"office": "jinzhou", "chain": ["jinzhou", "liaoning"], "pays": "remittance"},
+                "labels": {"passport": "制卡前更换护照", "cancel": "注销"}, "start": "chooser", "members": 2},
+    "hebei": {"office": "handan", "chain": ["handan", "hebei"], "pays": "voucher", "start": "combined"},
+    "liaoning": {"office": "jinzhou", "chain": ["jinzhou", "liaoning"], "pays": "remittance", "start": "row"},
 }
 LABELS = {"early": "提前制卡", "replace": "换补卡", "passport": "未制卡仅更换护照", "cancel": "注销卡"}
+HEBEI_KINDS = {"early": "提前制卡", "replace": "换卡（卡破损）", "passport": "未制卡仅更换护照", "cancel": "注销卡"}
+EARLY_DIALOG = "当前获批经济体为 澳大利亚、文莱、智利，未包含全部 APEC 经济体，提前制卡后如获更多经济体批准，可以申请换卡或补卡"
 
 
 def parent_for(app, make_enterprise, make_staff, province, business):
     """A 新办 this business may start on: in APEC经济体审核中 with 3 economies approved (提前制卡,
-    更换护照), or 已自取 with a valid card (换补卡, 注销卡)."""
+    更换护照), or 已自取 with valid cards (换补卡, 注销卡)."""
     rules = PROVINCES[province]
     enterprise_id, email = make_enterprise(province=province, office=rules["office"])
-    parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    people = [add_person(app, enterprise_id)]
+    if rules.get("members") == 2:
+        people.append(add_person(app, enterprise_id, name="单丽娜", id_number="110105199011030028",
+                                 passport="E26895599"))
+    parent_id = submitted_application(app, enterprise_id, people)
     if business in ("early", "passport"):
         decide(app, parent_id, approved=3)
         put_at_status(app, parent_id, "economies_review", "mfa")
@@ -40,22 +48,38 @@ def parent_for(app, make_enterprise, make_staff, province, business):
     return parent_id, email
 
 
-def start_from_the_list(page, parent_number, business, label):
-    page.goto("/user-center/")
-    row = page.locator(".application-card").filter(has_text=parent_number)
-    if business == "early":
-        row.get_by_role("link", name=label).click()
-        expect(page.get_by_role("dialog")).to_contain_text(
-            "当前获批经济体为 澳大利亚、文莱、智利，未包含全部 APEC 经济体，提前制卡后如获更多经济体批准，可以申请换卡或补卡")
-        page.get_by_role("button", name="确定").click()
+def start(page, rules, parent_number, business, label):
+    """Start the business the province's way, up to its first step."""
+    if rules["start"] == "row":
+        page.goto("/user-center/")
+        row = page.locator(".application-card").filter(has_text=parent_number)
+        if business == "early":
+            row.get_by_role("link", name=label).click()
+        else:
+            row.get_by_role("button", name=label).click()
+    elif rules["start"] == "chooser":
+        page.goto("/apply/")
+        page.get_by_role("link", name=f"申请{label}").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(label)
+        # 换补卡 and 注销 by the first member's card, 更换护照 by person, 提前制卡 by 团组.
+        chosen = {"replace": "APEC12345678", "cancel": "APEC12345678", "passport": "宋文泰"}.get(business, parent_number)
+        page.get_by_role("row").filter(has_text=chosen).get_by_role("link" if business == "early" else "button").click()
     else:
-        row.get_by_role("button", name=label).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^(在线填表|信息填写)$"))  # Hebei's words
+        page.goto("/apply/")
+        page.get_by_role("link", name="申请制卡、换卡").click()
+        page.get_by_label(HEBEI_KINDS[business], exact=True).check()
+        page.get_by_label("原申报").select_option(label=f"{parent_number}（宋文泰）")
+        page.get_by_role("button", name="下一步").click()
+    if business == "early" and rules["start"] != "combined":
+        expect(page.get_by_role("dialog")).to_contain_text(EARLY_DIALOG)
+        page.get_by_role("button", name="确定").click()
 
 
 def fill_in_the_form(page, business, rules):
-    if business == "replace":
+    if business == "replace" and rules["start"] != "combined":  # Hebei chose 换卡（卡破损） already
         page.get_by_label("卡破损").check()
+    if business == "replace" and rules["start"] == "combined":
+        expect(page.get_by_label("卡破损")).to_be_checked()
     if business == "passport":
         page.get_by_label("原护照满页").check()
         page.get_by_label("护照号码").fill("E58172023")
@@ -75,8 +99,27 @@ def fill_in_the_form(page, business, rules):
     page.get_by_role("button", name="下一步").click()
 
 
+def choose_the_members(page, business):
+    """补充信息 of a 团组: add the other card holder (换补卡, 注销), remove a member (提前制卡); a second
+    person cannot join a 更换护照 (one new passport)."""
+    section = page.locator("#members-section")
+    if business in ("replace", "cancel"):
+        expect(section.get_by_role("row")).to_have_count(2)  # the header and 宋文泰
+        page.get_by_label("选择成员").select_option(label="单丽娜")
+        page.get_by_role("button", name="添加").click()
+        expect(page.locator("#members-section").get_by_role("row").filter(has_text="单丽娜")).to_be_visible()
+    elif business == "early":
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("row").filter(has_text="单丽娜").get_by_role("button", name="删除").click()
+        expect(page.locator("#members-section").get_by_role("row").filter(has_text="单丽娜")).to_have_count(0)
+    else:
+        page.get_by_label("选择成员").select_option(label="单丽娜")
+        page.get_by_role("button", name="添加").click()
+        expect(page.get_by_text("更换护照每次为一名人员办理")).to_be_visible()
+    page.locator("form").filter(has=page.get_by_role("button", name="下一步")).get_by_role("button", name="下一步").click()
+
+
 def upload_every_slot(page, tmp_path):
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^(上传材料|上传附件)$"))
     document = tmp_path / "盖章扫描件.pdf"
     document.write_bytes(PDF)
     slots = page.locator(".material-slot").filter(has=page.locator("input[name=kind]"))
@@ -88,13 +131,29 @@ def upload_every_slot(page, tmp_path):
     page.get_by_role("button", name="下一步").click()
 
 
-def submit_it(page):
-    if page.get_by_role("heading", level=1).inner_text() == "取卡方式":
-        page.get_by_label("自取").check()
-        page.get_by_role("button", name="下一步").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^(信息确认|提交)$"))
-    page.get_by_role("button", name="提交").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("已提交，待受理")
+def go_through_the_steps(page, business, rules, tmp_path) -> str:
+    """Each step the province's wizard shows for the business, by its heading, to 提交; the number."""
+    heading = page.get_by_role("heading", level=1)
+    shown = None
+    while True:
+        expect(heading).not_to_have_text(shown or "")
+        shown = heading.inner_text()
+        if shown in ("在线填表", "信息填写", "基本信息"):
+            fill_in_the_form(page, business, rules)
+        elif shown == "取卡方式":
+            page.get_by_label("自取").check()
+            page.get_by_role("button", name="下一步").click()
+        elif shown in ("成员信息", "添加人员"):
+            choose_the_members(page, business) if rules.get("members") == 2 else \
+                page.get_by_role("button", name="下一步").click()
+        elif shown in ("上传材料", "上传附件"):
+            upload_every_slot(page, tmp_path)
+        elif shown in ("信息确认", "提交", "上报"):
+            page.get_by_role("button", name=re.compile("^(提交|保存并上报)$")).click()
+            break
+        else:
+            raise AssertionError(f"unexpected step {shown!r}")
+    expect(heading).to_have_text("已提交，待受理")
     return re.search(r"APEC\d{14}-\d\d-[a-z]{2}", page.locator(".application-number").inner_text()).group(0)
 
 
@@ -132,10 +191,8 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
     parent_number = re.search(r"APEC\d{14}", enterprise.locator(".application-number").inner_text()).group(0)
 
     label = rules.get("labels", {}).get(business, LABELS[business])
-    start_from_the_list(enterprise, parent_number, business, label)
-    fill_in_the_form(enterprise, business, rules)
-    upload_every_slot(enterprise, tmp_path)
-    number = submit_it(enterprise)
+    start(enterprise, rules, parent_number, business, label)
+    number = go_through_the_steps(enterprise, business, rules, tmp_path)
     assert number.startswith(f"{parent_number}-01-")
     related_id = int(re.search(r"/applications/(\d+)", enterprise.url).group(1))
     enterprise.goto("/user-center/?tab=" + business)
@@ -146,6 +203,8 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
         enterprise_sees(enterprise, related_id, "卡已注销")
         enterprise_sees(enterprise, parent_id, "已自取")
         expect(enterprise.get_by_role("row").filter(has_text="APEC12345678")).to_contain_text("已注销")
+        if rules.get("members") == 2:  # the second card holder, added on the members step
+            expect(enterprise.get_by_role("row").filter(has_text="APEC12345679")).to_contain_text("已注销")
         return
     if business == "passport":
         enterprise_sees(enterprise, related_id, "已办结")
@@ -157,7 +216,8 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
     pay(enterprise, related_id, rules, tmp_path)
     staff_does(mfa, number, "确认缴费")
     enterprise_sees(enterprise, related_id, "待制卡")
-    staff_does(mfa, number, "制卡", **{"宋文泰 的卡号": "APEC20000001"})
+    holders = ["宋文泰", "单丽娜"] if business == "replace" and rules.get("members") == 2 else ["宋文泰"]
+    staff_does(mfa, number, "制卡", **{f"{name} 的卡号": f"APEC2000000{index + 1}" for index, name in enumerate(holders)})
     enterprise_sees(enterprise, related_id, "待自取")
     office = open_page(f"{province}.{rules['office']}@example.com", "staff")
     staff_does(office, number, "已自取")
@@ -168,6 +228,8 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
     else:
         enterprise_sees(enterprise, parent_id, "已自取")
         expect(enterprise.get_by_role("row").filter(has_text="APEC12345678")).to_contain_text("已换卡")
+        if rules.get("members") == 2:
+            expect(enterprise.get_by_role("row").filter(has_text="APEC12345679")).to_contain_text("已换卡")
 
 
 @pytest.mark.parametrize("business", list(LABELS))

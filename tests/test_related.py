@@ -27,23 +27,26 @@ def parent(app, make_enterprise):
 
 
 def decide(app, application_id, approved: int, refused: int = 0) -> None:
-    """The first `approved` pre-clearing economies approved, the next `refused` refused."""
+    """For every member, the first `approved` pre-clearing economies approved, the next `refused` refused."""
     economies = [economy.code for economy in preclearing_economies()]
     with app.app_context():
-        member = db.session.scalar(select(ApplicationMember).where(ApplicationMember.application_id == application_id))
-        for index, code in enumerate(economies[:approved + refused]):
-            db.session.add(EconomyDecision(member_id=member.id, economy=code, decided_on=datetime.date.today(),
-                                           decision="approved" if index < approved else "refused"))
+        for member in db.session.scalars(select(ApplicationMember).where(ApplicationMember.application_id == application_id)):
+            for index, code in enumerate(economies[:approved + refused]):
+                db.session.add(EconomyDecision(member_id=member.id, economy=code, decided_on=datetime.date.today(),
+                                               decision="approved" if index < approved else "refused"))
         db.session.commit()
 
 
 def card_on(app, application_id, status="valid", years=5) -> None:
+    """A card for every member (APEC12345678, APEC12345679 …), as if made on the application."""
     with app.app_context():
-        member = db.session.scalar(select(ApplicationMember).where(ApplicationMember.application_id == application_id))
+        members = db.session.scalars(select(ApplicationMember).where(
+            ApplicationMember.application_id == application_id).order_by(ApplicationMember.position)).all()
         today = datetime.date.today()
-        db.session.add(Card(person_id=member.person_id, application_id=application_id, number="APEC12345678",
-                            valid_from=today, valid_to=today.replace(year=today.year + years), economies=["JP"],
-                            status=status))
+        for index, member in enumerate(members):
+            db.session.add(Card(person_id=member.person_id, application_id=application_id,
+                                number=f"APEC{12345678 + index}", valid_from=today,
+                                valid_to=today.replace(year=today.year + years), economies=["JP"], status=status))
         db.session.commit()
 
 

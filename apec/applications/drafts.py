@@ -16,7 +16,7 @@ from ..materials.storage import get_storage
 from ..models_base import utcnow
 from ..provinces.registry import get_province
 from .businesses import OTHER
-from .eligibility import member_refusal
+from .eligibility import member_refusal, related_member_refusal
 from .models import Application, ApplicationMember
 from .states import EDITABLE
 from .workflow import business_refusal
@@ -57,25 +57,36 @@ def start_application(enterprise: Enterprise, actor, business_type: str) -> Appl
     return application
 
 
-def start_related(parent: Application, actor, business_type: str) -> Application:
+def start_related(parent: Application, actor, business_type: str, person_id: int | None = None,
+                  reason: str | None = None) -> Application:
     """A 暂存 of a related business (提前制卡, 换补卡, 未制卡仅更换护照, 注销卡) on `parent`, with the
-    parent's members and contact; the one already started if there is one. WorkflowError (nothing
-    stored) if the parent does not allow it now."""
+    parent's members this business is for (or only the card holder `person_id` chosen) and its
+    contact, and the `reason` chosen with the business (Hebei); the one already started if there is
+    one. WorkflowError (nothing stored) if the parent does not allow it now."""
     if (refused := business_refusal(parent, business_type, actor)) is not None:
         raise refused
     started = db.session.scalar(select(Application).where(
         Application.parent_id == parent.id, Application.business_type == business_type,
         Application.status == "draft").order_by(Application.id))
     if started is not None:
+        chosen = db.session.get(Person, person_id) if person_id else None
+        if chosen is not None and all(member.person_id != person_id for member in started.members) \
+                and member_refusal(get_province(started.province), started, chosen) is None:
+            add_member(started, chosen)  # the card or person chosen now joins the 暂存 begun before
         return started
     application = Application(
         province=parent.province, office_code=parent.enterprise.office_code, enterprise_id=parent.enterprise_id,
-        created_by_id=actor.id, business_type=business_type, parent_id=parent.id, status="draft",
-        contact_name=parent.contact_name, contact_phone=parent.contact_phone, extra={},
+        created_by_id=actor.id, business_type=business_type, parent=parent, status="draft",
+        contact_name=parent.contact_name, contact_phone=parent.contact_phone, extra={}, reason=reason,
     )
     db.session.add(application)
-    for position, member in enumerate(parent.members):
-        db.session.add(ApplicationMember(application=application, person_id=member.person_id, position=position))
+    # The parent's members this business is for (a 团组's members without a valid card are not).
+    eligible = [member.person for member in parent.members if related_member_refusal(application, member.person) is None
+                and person_id in (None, member.person_id)]
+    if business_type == "passport":
+        eligible = eligible[:1]  # one new passport: one person (another is chosen on the members step)
+    for position, person in enumerate(eligible):
+        db.session.add(ApplicationMember(application=application, person_id=person.id, position=position))
     audit.record("application_started", user=actor, business_type=business_type)
     db.session.commit()
     return application

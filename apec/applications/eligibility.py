@@ -21,6 +21,24 @@ def valid_card(person: Person, today: datetime.date) -> Card | None:
     )
 
 
+def parent_cards(parent: Application) -> list[Card]:
+    """The valid cards made on `parent` or on a business related to it (提前制卡, 换补卡)."""
+    related = select(Application.id).where(Application.parent_id == parent.id)
+    return list(db.session.scalars(select(Card).where(
+        Card.status == "valid", (Card.application_id == parent.id) | Card.application_id.in_(related)
+    ).order_by(Card.id)))
+
+
+def approved_economies(member: ApplicationMember) -> list[str]:
+    """The economies that approved this member: on 新办/续办 its own decisions, on 提前制卡 and
+    换补卡 those its parent has recorded for the same person so far."""
+    decisions = member.economy_decisions
+    parent = member.application.parent
+    if parent is not None:
+        decisions = next((m.economy_decisions for m in parent.members if m.person_id == member.person_id), [])
+    return [d.economy for d in decisions if d.decision == "approved"]
+
+
 def open_application(person: Person, excluding: Application) -> Application | None:
     return db.session.scalar(
         select(Application)
@@ -39,9 +57,7 @@ def member_refusal(province: ProvincePlugin, application: Application, person: P
     """Why this person cannot be in this application, or None: for 新办/续办 the card rules and
     no other open application; a related business takes only members of its parent."""
     if application.parent_id is not None:
-        if all(member.person_id != person.id for member in application.parent.members):
-            return f"{person.name} 不是原申请单（{application.parent.number}）的申请人员。"
-        return None
+        return related_member_refusal(application, person)
     today = today or datetime.date.today()
     card = valid_card(person, today)
     if application.business_type == "new" and card is not None:
@@ -55,6 +71,23 @@ def member_refusal(province: ProvincePlugin, application: Application, person: P
     other = open_application(person, application)
     if other is not None:
         return f"{person.name} 已有正在办理的申请单（{other.number or '暂存'}），不能重复申请。"
+    return None
+
+
+def related_member_refusal(application: Application, person: Person) -> str | None:
+    """A related business takes only members of its parent: for 换补卡 and 注销卡 those holding a
+    valid card made on it, for 提前制卡 those some economy has approved."""
+    parent = application.parent
+    parent_member = next((member for member in parent.members if member.person_id == person.id), None)
+    if parent_member is None:
+        return f"{person.name} 不是原申请单（{parent.number}）的申请人员。"
+    if application.business_type in ("replace", "cancel") \
+            and all(card.person_id != person.id for card in parent_cards(parent)):
+        return f"{person.name} 没有原申请单（{parent.number}）制作的有效 APEC 卡。"
+    if application.business_type == "early" and not approved_economies(parent_member):
+        return f"{person.name} 尚未获任何经济体批准，不能提前制卡。"
+    if application.business_type == "passport" and any(m.person_id != person.id for m in application.members):
+        return "更换护照每次为一名人员办理（一本新护照），其他人员请另行申请。"
     return None
 
 

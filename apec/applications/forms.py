@@ -262,3 +262,21 @@ class BusinessForm(InvoiceFields, PassportFields):
         return {"number": self.passport_number.data, "type": self.passport_type.data,
                 "issue_date": self.passport_issue_date.data, "expiry_date": self.passport_expiry_date.data,
                 "authority": self.passport_authority.data, "place": self.passport_place.data}
+
+
+class CombinedRelatedForm(FlaskForm):
+    """Hebei's 制卡、换卡: the kind of business and the 申报 it is for."""
+
+    kind = Radio("业务类型", validators=[chosen("业务类型")])
+    parent = Select("原申报", validators=[chosen("原申报")])
+
+    def __init__(self, *args, kinds=(), parents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = list(kinds)
+        self.parent.choices = [("", "请选择")] + [
+            (str(parent.id), f"{parent.number}（{'、'.join(member.shown.name for member in parent.members)}）")
+            for parent in parents]
+
+    def chosen_kind(self) -> tuple[str, str | None]:
+        business_type, _, reason = self.kind.data.partition(":")
+        return business_type, reason or None

@@ -79,10 +79,10 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
         if spec.required and spec.code not in uploaded:
             missing.append(f"请上传{spec.label}")
     missing.extend(kept_but_not_saved(province, application))
+    for member in application.members:
+        if refusal := member_refusal(province, application, member.person):
+            missing.append(refusal)
     if application.business_type in ("new", "renew"):
-        for member in application.members:
-            if refusal := member_refusal(province, application, member.person):
-                missing.append(refusal)
         missing.extend(standards_refusals(province, application))
     return missing
 

@@ -28,10 +28,12 @@ from ..web.forms import checked_field
 from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
 from . import drafts
-from .businesses import HANDOVER_LABELS, business_of, new_passport, reason_label
+from .businesses import BUSINESSES, HANDOVER_LABELS, LOST_CARD, business_of, new_passport, reason_label
+from .eligibility import approved_economies, parent_cards
 from .forms import (
     AddMemberForm,
     BusinessForm,
+    CombinedRelatedForm,
     ContactForm,
     CustomMaterialForm,
     DeclarationForm,
@@ -41,15 +43,14 @@ from .forms import (
 )
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
+from .states import PARENT_TYPES, RELATED
 from .steps import step_after, step_before, step_with, steps_of, wizard_steps
 from .workflow import (
     WorkflowError,
     action_label,
-    approved_economies,
     available_businesses,
     business_refusal,
     may_edit,
-    parent_cards,
     status_label,
     transition,
 )
@@ -214,7 +215,8 @@ def step_form(form_class, application, step, **kwargs):
 def start_page():
     province = get_province(current_user.province)
     types = [(code, label) for code, label in province.business_types() if code in STARTABLE_TYPES]
-    return render("applications/start.html", business_types=types)[0]
+    related = [(code, label) for code, label in province.business_types() if code in RELATED]
+    return render("applications/start.html", business_types=types, related_types=related)[0]
 
 
 @bp.post("/start")
@@ -249,14 +251,91 @@ def confirm_related(parent_id: int, business_type: str):
 @bp.post("/<int:parent_id>/related/<business_type>")
 @enterprise_required
 def start_related(parent_id: int, business_type: str):
+    """Start the business on this parent; for 换补卡 and 注销卡 chosen by its card, only that card's
+    holder at first (more of the 团组 can be added on the members step)."""
     parent = own_application(parent_id)
     try:
-        application = drafts.start_related(parent, current_user, business_type)
+        application = drafts.start_related(parent, current_user, business_type,
+                                           person_id=request.form.get("person_id", type=int))
     except WorkflowError as refused:
         return render("applications/conflict.html", application=parent, message=refused.message,
                       status=refused.status)
-    province = get_province(application.province)
-    return redirect(step_url(application, steps_of(province, business_type)[0]), code=303)
+    return redirect(first_step_url(application), code=303)
+
+
+def first_step_url(application) -> str:
+    return step_url(application, steps_of(get_province(application.province), application.business_type)[0])
+
+
+def parents_allowing(business_type: str | None = None) -> list:
+    """The enterprise's 新办/续办 on which a related business (this one, or any) may be started now,
+    newest first, each with the businesses it allows."""
+    parents = db.session.scalars(select(Application).where(
+        Application.enterprise_id == current_user.enterprise_id, Application.business_type.in_(PARENT_TYPES),
+        Application.number.is_not(None)).order_by(Application.submitted_at.desc(), Application.id.desc()))
+    found = [(parent, available_businesses(parent, current_user)) for parent in parents]
+    return [(parent, allowed) for parent, allowed in found if allowed and (business_type is None or business_type in allowed)]
+
+
+@bp.get("/related/<business_type>")
+@enterprise_required
+def choose_parent(business_type: str):
+    """选择团组 / 选择APEC卡 (seed 002 §2.2–2.5): the applications (or, for 换补卡 and 注销卡, the
+    cards) this business may be started on."""
+    province = get_province(current_user.province)
+    if business_type not in RELATED or business_type not in province.config.business_types:
+        abort(404)
+    parents = [parent for parent, _ in parents_allowing(business_type)]
+    cards = [(card, parent) for parent in parents for card in parent_cards(parent)] \
+        if business_type in ("replace", "cancel") else []
+    # 更换护照 is for one person (one new passport): chosen by name.
+    persons = [(member, parent) for parent in parents for member in parent.members] \
+        if business_type == "passport" else []
+    return render("applications/choose_parent.html", business_type=business_type, parents=parents, cards=cards,
+                  persons=persons,
+                  status_hint=PARENT_STATUS_HINTS)[0]
+
+
+PARENT_STATUS_HINTS = {"early": "APEC经济体审核中且已有部分经济体批准", "passport": "APEC经济体审核中（尚未制卡）",
+                       "replace": "已制卡（已提前制卡、已自取或已邮寄）", "cancel": "已制卡（已提前制卡、已自取或已邮寄）"}
+
+
+@bp.route("/related", methods=["GET", "POST"])
+@enterprise_required
+def combined_related():
+    """Hebei's one business 制卡、换卡 (seed 003 §1.2): choose the kind (提前制卡, a kind of 换卡,
+    更换护照信息, 注销卡) and the 申报 it is for, then its own steps."""
+    province = get_province(current_user.province)
+    if not province.config.wizard.combined_related:
+        abort(404)
+    parents = parents_allowing()
+    form = CombinedRelatedForm(kinds=related_kinds(province), parents=[parent for parent, _ in parents])
+    status = 200
+    if form.validate_on_submit():
+        business_type, reason = form.chosen_kind()
+        parent = own_application(int(form.parent.data))
+        try:
+            application = drafts.start_related(parent, current_user, business_type, reason=reason)
+            return redirect(first_step_url(application), code=303)
+        except WorkflowError as refused:
+            form.parent.errors.append(refused.message)
+    if request.method == "POST":
+        status = 422
+    return render("applications/combined_related.html", form=form, parents=parents, status=status)
+
+
+def related_kinds(province) -> list[tuple[str, str]]:
+    """The kinds of Hebei's 制卡、换卡: each business, 换补卡 once per reason (补卡 for a lost card)."""
+    kinds = []
+    for business_type in RELATED:
+        if business_type not in province.config.business_types:
+            continue
+        if business_type == "replace":
+            kinds += [(f"replace:{code}", f"{'补卡' if code == LOST_CARD else '换卡'}（{label}）")
+                      for code, label in BUSINESSES["replace"].reasons]
+        else:
+            kinds.append((business_type, province.label(business_type)))
+    return kinds
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -385,10 +464,19 @@ def form_step(application, province):
                        refused=refusal is not None)
 
 
+def member_candidates(application):
+    """Whom the members step offers to add: the enterprise's persons, or for a related business
+    its parent's members (补充信息: add or remove members of the chosen 团组/申报)."""
+    if application.parent_id is None:
+        return enterprise_persons()
+    chosen = {member.person_id for member in application.members}
+    return [member.person for member in application.parent.members if member.person_id not in chosen]
+
+
 def members_step(application, province):
-    if province.fills_in_members:
+    if province.fills_in_members and application.parent_id is None:
         return member_form_step(application, province)
-    form = AddMemberForm(formdata=None, persons=enterprise_persons())
+    form = AddMemberForm(formdata=None, persons=member_candidates(application))
     if saving():
         if application.members:
             return advance(application, province, "members")
@@ -684,7 +772,7 @@ def delete_draft(application_id: int):
 @enterprise_required
 def add_member(application_id: int):
     application = editable_application(application_id)
-    form = AddMemberForm(persons=enterprise_persons())
+    form = AddMemberForm(persons=member_candidates(application))
     if form.validate_on_submit():
         person = db.session.get(Person, int(form.person.data))
         try:

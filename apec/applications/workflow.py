@@ -30,7 +30,8 @@ from ..statuses import province_status_label
 from ..timefmt import add_months
 from . import changes
 from .businesses import BUSINESSES, FEE_BEARING_TYPES, LOST_CARD, new_passport
-from .models import Application, ApplicationMember, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
+from .eligibility import approved_economies, parent_cards
+from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
 from .states import CLOSED, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS
@@ -235,14 +236,6 @@ def _partly_approved(parent: Application) -> str | None:
     return None
 
 
-def parent_cards(parent: Application) -> list[Card]:
-    """The valid cards made on `parent` or on a business related to it (提前制卡, 换补卡)."""
-    related = select(Application.id).where(Application.parent_id == parent.id)
-    return list(db.session.scalars(select(Card).where(
-        Card.status == "valid", (Card.application_id == parent.id) | Card.application_id.in_(related)
-    ).order_by(Card.id)))
-
-
 def _has_valid_card(parent: Application) -> str | None:
     return None if parent_cards(parent) else "该申请单的 APEC 卡已不在有效状态。"
 
@@ -445,20 +438,11 @@ def _replace_passport(application: Application) -> None:
         ))
 
 
-def approved_economies(member: ApplicationMember) -> list[str]:
-    """The economies that approved this member: on 新办/续办 its own decisions, on 提前制卡 and
-    换补卡 those its parent has recorded for the same person so far."""
-    decisions = member.economy_decisions
-    parent = member.application.parent
-    if parent is not None:
-        decisions = next((m.economy_decisions for m in parent.members if m.person_id == member.person_id), [])
-    return [d.economy for d in decisions if d.decision == "approved"]
-
-
 def _on_return_payment(application: Application, actor: User, *, comment: str, **_) -> None:
     payment = current_payment(application)
     payment.status = "returned"
     payment.return_reason = comment.strip()
+
 
 
 def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_from: datetime.date, **_) -> None:

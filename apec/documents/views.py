@@ -8,7 +8,8 @@ from flask_login import current_user
 from ..applications.models import Application, ApplicationMember
 from ..applications.requirements import material_specs
 from ..applications.businesses import new_passport, reason_label
-from ..applications.workflow import approved_economies, current_payment, parent_cards
+from ..applications.eligibility import approved_economies, parent_cards
+from ..applications.workflow import current_payment
 from ..economies import economy_name
 from ..provinces.registry import get_province
 from ..timefmt import CHINA

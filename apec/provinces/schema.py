@@ -100,6 +100,10 @@ class Wizard(Strict):
     start_label: str = Field(default="业务申报", description="the button in 用户中心 that starts a business")
     business_steps: dict[BusinessType, tuple[StepName, ...]] = Field(default_factory=dict, description=(
         "the steps of a related business where they differ from seed 000's (see applications/steps.py)"))
+    combined_related: str | None = Field(default=None, description=(
+        "业务申报 offers the related businesses as one business of this name (Hebei: 制卡、换卡), its kind "
+        "chosen first; default: each its own, started on the application it relates to"))
+    submit_label: str = Field(default="提交", description="the button of the confirm step")
 
 
 class Workflow(Strict):
