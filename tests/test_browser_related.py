@@ -7,6 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from apec.applications.models import Application
+
+from .conftest import _signed_in_tabs
 from .factories import PDF, add_person, put_at_status, submitted_application
 from .test_browser_review import enterprise_sees, open_application, staff_does
 from .test_related import card_on, decide
@@ -18,11 +21,12 @@ PROVINCES = {
     "hunan": {"office": "hunan", "chain": ["hunan"], "pays": "voucher", "start": "row"},
     "guangxi": {"office": "guangxi", "chain": ["guangxi"], "pays": "voucher", "payment_method": "在线支付",
                 "labels": {"passport": "制卡前更换护照", "cancel": "注销"}, "start": "chooser", "members": 2},
-    "hebei": {"office": "handan", "chain": ["handan", "hebei"], "pays": "voucher", "start": "combined"},
+    "hebei": {"office": "handan", "chain": ["handan", "hebei"], "pays": "voucher", "start": "combined",
+              "labels": {"passport": "更换护照信息"}},
     "liaoning": {"office": "jinzhou", "chain": ["jinzhou", "liaoning"], "pays": "remittance", "start": "row"},
 }
 LABELS = {"early": "提前制卡", "replace": "换补卡", "passport": "未制卡仅更换护照", "cancel": "注销卡"}
-HEBEI_KINDS = {"early": "提前制卡", "replace": "换卡（卡破损）", "passport": "未制卡仅更换护照", "cancel": "注销卡"}
+HEBEI_KINDS = {"early": "提前制卡", "replace": "换卡（卡破损）", "passport": "更换护照信息", "cancel": "注销卡"}
 EARLY_DIALOG = "当前获批经济体为 澳大利亚、文莱、智利，未包含全部 APEC 经济体，提前制卡后如获更多经济体批准，可以申请换卡或补卡"
 
 
@@ -68,7 +72,8 @@ def start(page, rules, parent_number, business, label):
         page.goto("/apply/")
         page.get_by_role("link", name="申请制卡、换卡").click()
         page.get_by_label(HEBEI_KINDS[business], exact=True).check()
-        page.get_by_label("原申报").select_option(label=f"{parent_number}（宋文泰）")
+        choice = page.get_by_label("原申报")
+        choice.select_option(choice.locator("option", has_text=f"{parent_number}（宋文泰，").get_attribute("value"))
         page.get_by_role("button", name="下一步").click()
     if business == "early" and rules["start"] != "combined":
         expect(page.get_by_role("dialog")).to_contain_text(EARLY_DIALOG)
@@ -237,3 +242,33 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
 def test_each_business_from_the_parent_to_its_effect(app, open_page, tmp_path, make_enterprise, make_staff,
                                                       province, business):
     walk(app, open_page, tmp_path, make_enterprise, make_staff, province, business)
+
+
+@pytest.mark.parametrize("province, business", [
+    ("hunan", "early"), ("hunan", "replace"), ("hunan", "passport"), ("hunan", "cancel"),
+    ("guangxi", "replace"), ("guangxi", "early"), ("hebei", "passport"),
+])
+def test_the_same_without_javascript(app, chromium, live_server, tmp_path, make_enterprise, make_staff, province,
+                                     business):
+    with _signed_in_tabs(chromium, live_server, False) as open_as:
+        walk(app, open_as, tmp_path, make_enterprise, make_staff, province, business)
+
+
+def test_no_button_and_a_refused_post_for_a_parent_that_allows_nothing(app, open_page, make_enterprise, count):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    page = open_page(email)
+    page.goto("/user-center/")
+    row = page.locator(".application-card").first
+    expect(row).to_contain_text("已提交，待受理")
+    for label in LABELS.values():
+        expect(row.get_by_role("button", name=label)).to_have_count(0)
+        expect(row.get_by_role("link", name=label)).to_have_count(0)
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    for business in LABELS:
+        refused = page.request.post(f"/apply/{parent_id}/related/{business}", form={"csrf_token": token})
+        assert refused.status == 409
+        assert f"申请单当前状态为“已提交，待受理”，不能申请{LABELS[business]}" in refused.text()
+    page.goto(f"/apply/{parent_id}/related/early")
+    expect(page.get_by_role("alert")).to_contain_text("不能申请提前制卡")
+    assert count(Application) == 1

@@ -22,7 +22,7 @@ def test_enterprise_account_logs_in_with_its_email_and_lands_in_user_center(clie
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/user-center/")
     page = client.get("/user-center/").get_data(as_text=True)
-    for label in ("我的申请单", "我的单据", "消息中心", "新办/续办", "提前制卡", "换补卡", "未制卡仅更换护照", "注销卡"):
+    for label in ("我的申请单", "我的单据", "消息中心", "新办/续办", "提前制卡", "换补卡", "更换护照信息", "注销卡"):
         assert label in page
 
 

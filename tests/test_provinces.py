@@ -152,6 +152,8 @@ def test_override_changes_a_rule(tmp_path):
     ("[wizard]\nsteps = ['form', 'members', 'materials', 'pickup', 'confirm']\n", "wizard.steps",
      "remove the members step"),
     ("[workflow]\npayment_stage = 'chosen_at_report'\n", "workflow.payment_stage", "add the report step"),
+    ("[wizard.business_steps]\nnew = ['form', 'confirm']\n", "wizard.business_steps.new", "takes wizard.steps"),
+    ("[wizard.business_steps]\nearly = ['form', 'sign']\n", "wizard.business_steps.early", "Input should be"),
 ])
 def test_bad_override_stops_start_up_naming_file_and_key(tmp_path, override, key, fragment):
     path = write_override(tmp_path, "liaoning", override)

@@ -192,3 +192,39 @@ def test_hebeis_card_change_form(app, client, make_enterprise, tmp_path):
     text = pdf_text(client.get(f"/documents/{cancel_id}/card_change_form.pdf").data, tmp_path)
     assert "APEC商务旅行卡办证单位制卡、换卡申请单" in text and "河北测试有限公司" in text
     assert "企业改制" in text and "APEC12345678" in text and "注销卡" in text
+
+
+def test_guangxi_chooses_the_card_and_names_its_lists_as_its_guide(app, client, make_enterprise):
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi")
+    parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    card_on(app, parent_id)
+    put_at_status(app, parent_id, "picked_up", "guangxi")
+    login(client, email)
+    tabs = client.get("/user-center/").get_data(as_text=True)
+    for label in ("我的办件_提前制卡", "我的办件_换补卡", "我的办件_更换护照", "我的办件_注销"):
+        assert label in tabs
+    start_page = client.get("/apply/").get_data(as_text=True)
+    assert "申请制卡前更换护照" in start_page and "申请注销" in start_page
+    chooser = client.get("/apply/related/cancel").get_data(as_text=True)
+    assert "选择需要注销的APEC卡" in chooser and "APEC12345678" in chooser
+    assert "暂无可以办理提前制卡的申请单" in client.get("/apply/related/early").get_data(as_text=True)
+
+
+def test_hebeis_one_business_refuses_a_kind_the_chosen_declaration_does_not_allow(app, client, make_enterprise,
+                                                                                  count):
+    enterprise_id, email = make_enterprise(province="hebei", office="shijiazhuang")
+    parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    card_on(app, parent_id)
+    put_at_status(app, parent_id, "picked_up", "shijiazhuang")
+    login(client, email)
+    assert "申请制卡、换卡" in client.get("/apply/").get_data(as_text=True)
+    refused = submit(client, "/apply/related", {"kind": "early", "parent": str(parent_id)})
+    assert refused.status_code == 422
+    assert "申请单当前状态为“已自取”，不能申请提前制卡" in refused.get_data(as_text=True)
+    assert count(Application) == 1
+    started_page = submit(client, "/apply/related", {"kind": "replace:lost", "parent": str(parent_id)})
+    assert started_page.status_code == 303
+    form = client.get(started_page.headers["Location"]).get_data(as_text=True)
+    assert '<input checked id="reason-1" name="reason" required type="radio" value="lost">' in form, \
+        "补卡（卡遗失） chosen with the kind"
+    assert client.get("/apply/related/replace").status_code == 200, "the business's own chooser too"

@@ -21,11 +21,12 @@ def valid_card(person: Person, today: datetime.date) -> Card | None:
     )
 
 
-def parent_cards(parent: Application) -> list[Card]:
-    """The valid cards made on `parent` or on a business related to it (提前制卡, 换补卡)."""
+def parent_cards(parent: Application, statuses: tuple[str, ...] = ("valid",)) -> list[Card]:
+    """The cards (valid ones, or of these statuses) made on `parent` or on a business related to it
+    (提前制卡, 换补卡)."""
     related = select(Application.id).where(Application.parent_id == parent.id)
     return list(db.session.scalars(select(Card).where(
-        Card.status == "valid", (Card.application_id == parent.id) | Card.application_id.in_(related)
+        Card.status.in_(statuses), (Card.application_id == parent.id) | Card.application_id.in_(related)
     ).order_by(Card.id)))
 
 

@@ -271,11 +271,12 @@ class CombinedRelatedForm(FlaskForm):
     parent = Select("原申报", validators=[chosen("原申报")])
 
     def __init__(self, *args, kinds=(), parents=(), **kwargs):
+        """`parents`: (application, its status as worded) to choose from."""
         super().__init__(*args, **kwargs)
         self.kind.choices = list(kinds)
         self.parent.choices = [("", "请选择")] + [
-            (str(parent.id), f"{parent.number}（{'、'.join(member.shown.name for member in parent.members)}）")
-            for parent in parents]
+            (str(parent.id), f"{parent.number}（{'、'.join(member.shown.name for member in parent.members)}，{status}）")
+            for parent, status in parents]
 
     def chosen_kind(self) -> tuple[str, str | None]:
         business_type, _, reason = self.kind.data.partition(":")

@@ -40,8 +40,11 @@ PER_PAGE = 10
 
 def tab_list(province):
     tabs = []
+    named = province.config.branding.tab_labels
     for code, types, label in USER_CENTER_TABS:
-        if label is None:
+        if code in named:
+            label = named[code]
+        elif label is None:
             label = province.label(code)
         elif code == "new":
             label = f"{province.label('new')}/{province.label('renew')}"

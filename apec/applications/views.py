@@ -23,6 +23,7 @@ from ..materials.checks import UploadRejected
 from ..materials.models import Material
 from ..materials.operations import file_to_replace, remove_material, replace_material, upload_material
 from ..provinces.registry import get_province
+from ..statuses import CARD_STATUS_LABELS
 from ..web.access import enterprise_required, owned_or_404
 from ..web.forms import checked_field
 from ..web.htmx import is_htmx_request, triggering_field
@@ -66,6 +67,9 @@ bp.add_app_template_global(business_of, "business_of")
 bp.add_app_template_global(reason_label, "reason_of")
 bp.add_app_template_global(new_passport, "new_passport_of")
 bp.add_app_template_global(HANDOVER_LABELS, "handover_labels")
+bp.add_app_template_global(lambda application: [
+    card for card in parent_cards(application.parent, statuses=tuple(CARD_STATUS_LABELS))
+    if any(member.person_id == card.person_id for member in application.members)], "cards_concerned")
 
 STARTABLE_TYPES = ("new", "renew")
 # --- helpers --------------------------------------------------------------------------------
@@ -309,7 +313,8 @@ def combined_related():
     if not province.config.wizard.combined_related:
         abort(404)
     parents = parents_allowing()
-    form = CombinedRelatedForm(kinds=related_kinds(province), parents=[parent for parent, _ in parents])
+    form = CombinedRelatedForm(kinds=related_kinds(province),
+                               parents=[(parent, status_label(parent)) for parent, _ in parents])
     status = 200
     if form.validate_on_submit():
         business_type, reason = form.chosen_kind()

@@ -33,6 +33,8 @@ class Branding(Strict):
     contact_phone: str = ""
     notice: str = ""
     my_applications: str = Field(default="我的申请单", description="name of the enterprise's list of applications")
+    tab_labels: dict[Literal["new", "early", "replace", "passport", "cancel"], str] = Field(
+        default_factory=dict, description="names of the list's tabs, by business (Guangxi: 我的办件_更换护照 …)")
 
 
 class PickupPoint(Strict):
@@ -242,6 +244,12 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
         problems.append(("no_criminal_record_max_age_months needs criminal_record_material, a material code",
                          (("eligibility", "criminal_record_material"),
                           ("eligibility", "no_criminal_record_max_age_months"))))
+    for business_type in config.wizard.business_steps:
+        if business_type in ("new", "renew"):
+            problems.append((f"{business_type} takes wizard.steps", (("wizard", "business_steps", business_type),)))
+        elif business_type not in config.business_types:
+            problems.append((f"'{business_type}' is not in business_types", (("wizard", "business_steps", business_type),
+                                                                           ("business_types",))))
     if config.demo is not None and config.demo.office not in config.offices:
         problems.append((f"unknown office code '{config.demo.office}'", (("demo", "office"),)))
     if not any(office.accepts_registrations for office in config.offices.values()):
