@@ -11,7 +11,7 @@ from apec.applications.models import Application
 
 from .conftest import _signed_in_tabs
 from .factories import PDF, add_person, put_at_status, submitted_application
-from .test_browser_review import enterprise_sees, open_application, staff_does
+from .test_browser_review import enterprise_sees, pay_by_voucher, staff_does
 from .test_related import card_on, decide
 
 # The enterprise's office, the offices before the MFA, how the fee is paid, where the business is
@@ -174,20 +174,6 @@ def review_and_approve(open_page, province, number):
     return mfa
 
 
-def pay(page, related_id, rules, tmp_path):
-    if rules["pays"] == "remittance":  # Liaoning: the 汇款单 went with the application
-        return
-    enterprise_sees(page, related_id, "待缴费")
-    page.get_by_role("link", name=re.compile("^上传(缴费|支付)凭证$")).click()
-    voucher = tmp_path / "回单.pdf"
-    voucher.write_bytes(PDF)
-    page.get_by_label(re.compile("^(缴费|支付)凭证")).set_input_files(str(voucher))
-    page.get_by_label("发票抬头").fill("测试企业有限公司")
-    page.get_by_label("纳税人识别号").fill("91430100MA4L2X3K8X")
-    page.get_by_role("button", name="提交").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("支付凭证确认")
-
-
 def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, business):
     rules = PROVINCES[province]
     parent_id, email = parent_for(app, make_enterprise, make_staff, province, business)
@@ -218,7 +204,8 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
         expect(enterprise.get_by_role("cell", name="E5*****23")).to_be_visible()
         return
 
-    pay(enterprise, related_id, rules, tmp_path)
+    if rules["pays"] == "voucher":  # Liaoning's 汇款单 went with the application
+        pay_by_voucher(enterprise, related_id, tmp_path)
     staff_does(mfa, number, "确认缴费")
     enterprise_sees(enterprise, related_id, "待制卡")
     holders = ["宋文泰", "单丽娜"] if business == "replace" and rules.get("members") == 2 else ["宋文泰"]

@@ -31,6 +31,21 @@ def enterprise_sees(page, application_id, text):
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
+def pay_by_voucher(page, application_id, tmp_path):
+    """待缴费: upload the voucher with 开票信息, as the enterprise. Hebei's 缴费凭证, Hunan's and
+    Guangxi's 支付凭证 (在线支付 too: the bank receipt is the proof)."""
+    enterprise_sees(page, application_id, "待缴费")
+    page.get_by_role("link", name=re.compile("^上传(缴费|支付)凭证$")).click()
+    expect(page.get_by_text("9558850200001278881")).to_be_visible()
+    voucher = tmp_path / "回单.pdf"
+    voucher.write_bytes(PDF)
+    page.get_by_label(re.compile("^(缴费|支付)凭证")).set_input_files(str(voucher))
+    page.get_by_label("发票抬头").fill("测试企业有限公司")
+    page.get_by_label("纳税人识别号").fill("91430100MA4L2X3K8X")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("支付凭证确认")
+
+
 def walk(app, open_page, tmp_path, make_enterprise, make_staff, *, province, office, chain, resubmit_step,
          resubmit_button, pickup="self", pays=True):
     enterprise_id, email = make_enterprise(province=province, office=office)
@@ -68,17 +83,7 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, *, province, off
     staff_does(mfa, number, "审核通过")
 
     if pays:
-        enterprise_sees(enterprise, application_id, "待缴费")
-        # Hebei's 缴费凭证, Hunan's and Guangxi's 支付凭证 (在线支付 too: the bank receipt is the proof).
-        enterprise.get_by_role("link", name=re.compile("^上传(缴费|支付)凭证$")).click()
-        expect(enterprise.get_by_text("9558850200001278881")).to_be_visible()
-        voucher = tmp_path / "回单.pdf"
-        voucher.write_bytes(PDF)
-        enterprise.get_by_label(re.compile("^(缴费|支付)凭证")).set_input_files(str(voucher))
-        enterprise.get_by_label("发票抬头").fill("测试企业有限公司")
-        enterprise.get_by_label("纳税人识别号").fill("91430100MA4L2X3K8X")
-        enterprise.get_by_role("button", name="提交").click()
-        expect(enterprise.get_by_role("heading", level=1)).to_have_text("支付凭证确认")
+        pay_by_voucher(enterprise, application_id, tmp_path)
     staff_does(mfa, number, "确认缴费")
 
     open_application(mfa, number)

@@ -9,6 +9,7 @@ from ..applications.models import Application, ApplicationMember
 from ..applications.requirements import material_specs
 from ..applications.businesses import new_passport, reason_label
 from ..applications.eligibility import approved_economies, parent_cards
+from ..applications.steps import step_labels, step_with
 from ..applications.workflow import current_payment
 from ..economies import economy_name
 from ..provinces.registry import get_province
@@ -58,7 +59,8 @@ def template_pdf(application_id: int, code: str):
                               application_id=application.id)
     title, template = DOCUMENTS[code]
     pdf = render_pdf(template, title=title, application=application, province=province, member=member,
-                     today=datetime.datetime.now(CHINA).date(), **related_context(application))
+                     today=datetime.datetime.now(CHINA).date(), **related_context(application),
+                     upload_step=step_labels(province)[step_with(province, application, "materials")])
     return file_response(pdf, "application/pdf", f"{title}{'-' + member.person.name if member else ''}.pdf")
 
 
