@@ -11,7 +11,7 @@ from sqlalchemy import select
 from apec.accounts.models import User
 from apec.applications import drafts
 from apec.applications.models import Application, Card
-from apec.applications.workflow import pay_with_voucher, record_economy_decisions, transition
+from apec.applications.workflow import WorkflowError, pay_with_voucher, record_economy_decisions, transition
 from apec.economies import preclearing_economies
 from apec.enterprises.models import Person
 from apec.extensions import db
@@ -167,3 +167,20 @@ def test_a_new_passport_replaces_the_old_one_and_the_parents_card_is_made_with_i
         parent = db.session.get(Application, parent_id)
         assert parent.members[0].shown.passport_number == NEW_PASSPORT["number"], "the parent as submitted"
         assert any(event.action == "passport_replaced" for event in parent.timeline)
+
+
+def test_hebei_withdraws_a_related_business_before_acceptance_as_it_does_a_new_one(app, make_enterprise, make_staff):
+    enterprise_id, email = make_enterprise(province="hebei", office="shijiazhuang")
+    parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    card_on(app, parent_id)
+    put_at_status(app, parent_id, "picked_up", "shijiazhuang")
+    cancel_id = started(app, parent_id, email, "cancel")
+    number = submit_related(app, cancel_id, email)
+    assert act(app, cancel_id, "withdraw", email) == "draft"
+    assert value(app, select(Application.number).where(Application.id == cancel_id)) == number, "keeps its number"
+    with app.app_context():
+        assert submit_related(app, cancel_id, email) == number
+    make_staff("sjz@example.com", province="hebei", office="shijiazhuang")
+    act(app, cancel_id, "accept", "sjz@example.com")
+    with pytest.raises(WorkflowError, match="申请单当前状态为“市外办审核中”，不能撤回"):
+        act(app, cancel_id, "withdraw", email)
