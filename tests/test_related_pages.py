@@ -228,3 +228,15 @@ def test_hebeis_one_business_refuses_a_kind_the_chosen_declaration_does_not_allo
     assert '<input checked id="reason-1" name="reason" required type="radio" value="lost">' in form, \
         "补卡（卡遗失） chosen with the kind"
     assert client.get("/apply/related/replace").status_code == 200, "the business's own chooser too"
+
+
+def test_a_free_business_says_so_once_submitted(app, client, hunan):
+    parent_id, email = hunan
+    card_on(app, parent_id)
+    put_at_status(app, parent_id, "picked_up", "hunan")
+    cancel_id = started(client, parent_id, "cancel")
+    assert "提交后计算" in client.get(f"/user-center/applications/{cancel_id}").get_data(as_text=True)
+    submit_related(app, cancel_id, email)
+    page = client.get(f"/user-center/applications/{cancel_id}").get_data(as_text=True)
+    assert "<dt>制卡费</dt><dd>不收费</dd>" in page
+    assert "注销卡需交还原 APEC 卡，我已知晓" in page and "APEC12345678" in page
