@@ -186,7 +186,7 @@ def test_guangxi_group_member_by_member_then_report(page, app, files, make_enter
     _, email = make_enterprise(province="guangxi", office="guangxi", ownership="private")
     sign_in(page, email)
     page.get_by_role("link", name="新卡申办", exact=True).click()
-    page.get_by_role("button", name="申请新卡申办").click()
+    page.get_by_role("button", name="新卡申办", exact=True).click()
     page.get_by_label("我已经阅读").check()
     page.get_by_role("button", name="下一步").click()
 

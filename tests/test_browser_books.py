@@ -20,7 +20,7 @@ def guangxi_page(signed_in, make_enterprise):
     _, email = make_enterprise(province="guangxi", office="guangxi", ownership="private")
     page = signed_in(email)
     page.get_by_role("link", name="新卡申办", exact=True).click()
-    page.get_by_role("button", name="申请新卡申办").click()
+    page.get_by_role("button", name="新卡申办", exact=True).click()
     page.get_by_label("我已经阅读").check()
     page.get_by_role("button", name="下一步").click()
     expect(page.get_by_role("heading", name="成员信息")).to_be_visible()

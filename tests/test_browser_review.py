@@ -107,7 +107,7 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, *, province, off
     enterprise_sees(enterprise, application_id, handed)
     expect(enterprise.get_by_role("cell", name="APEC53224708")).to_be_visible()
     enterprise.get_by_role("link", name="消息中心").click()
-    expect(enterprise.get_by_text(f"申请单 {number} 已交付")).to_be_visible()
+    expect(enterprise.get_by_text(f"申请单 {number} {handed}")).to_be_visible()
 
 
 def test_hunan_chain_to_mailed_card(app, open_page, tmp_path, make_enterprise, make_staff):

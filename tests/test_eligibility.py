@@ -187,3 +187,17 @@ def test_shenyang_enterprises_go_straight_to_the_mfa_stage_after_their_city(app,
     with app.app_context():
         enterprise = db.session.get(Enterprise, enterprise_id)
         assert enterprise.employees == 120 and enterprise.tax_grade == "A"
+
+
+@pytest.mark.parametrize("employees, message", [
+    ("0", "员工人数应为 1 至 10000000 之间的整数（当前填写 0）"), ("", "请填写员工人数"),
+])
+def test_zero_employees_is_too_few_not_missing(app, client, scalar, liaoning, employees, message):
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    response = liaoning_form(client, application_id, person_id, employees=employees)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    if employees:
+        assert "请填写员工人数" not in page

@@ -204,7 +204,7 @@ def test_guangxi_chooses_the_card_and_names_its_lists_as_its_guide(app, client, 
     for label in ("我的办件_提前制卡", "我的办件_换补卡", "我的办件_更换护照", "我的办件_注销"):
         assert label in tabs
     start_page = client.get("/apply/").get_data(as_text=True)
-    assert "申请制卡前更换护照" in start_page and "申请注销" in start_page
+    assert ">制卡前更换护照</a>" in start_page and ">注销</a>" in start_page and "申请新卡申办" not in start_page
     chooser = client.get("/apply/related/cancel").get_data(as_text=True)
     assert "选择需要注销的APEC卡" in chooser and "APEC12345678" in chooser
     assert "暂无可以办理提前制卡的申请单" in client.get("/apply/related/early").get_data(as_text=True)

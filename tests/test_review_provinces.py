@@ -158,6 +158,31 @@ def test_messages_show_an_unread_count_and_can_be_marked_read(app, client, scala
     assert '<span class="badge">' not in client.get("/user-center/messages/").get_data(as_text=True)
 
 
+def test_all_messages_are_marked_read_at_once(app, client, scalar, make_enterprise, make_staff):
+    from sqlalchemy import func
+
+    from apec.extensions import db
+    from apec.notifications.models import Message
+
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    make_staff("hunan@example.com", province="hunan", office="hunan")
+    with app.app_context():
+        from apec.accounts.models import User
+        from apec.applications.models import Application
+        from apec.applications.workflow import transition
+
+        transition(db.session.get(Application, application_id), "accept",
+                   db.session.scalar(select(User).where(User.email == "hunan@example.com")))
+    login(client, email)
+    page = client.get("/user-center/messages/").get_data(as_text=True)
+    assert '<span class="badge">2</span>' in page and "2 条未读" in page
+    assert submit(client, "/user-center/messages/read-all", {}, page="/user-center/messages/").status_code == 303
+    page = client.get("/user-center/messages/").get_data(as_text=True)
+    assert '<span class="badge">' not in page and "全部已读" not in page
+    assert scalar(select(func.count()).select_from(Message).where(Message.read_at.is_(None))) == 0
+
+
 def test_a_batch_accepted_once_cannot_be_withdrawn_even_when_returned_and_resubmitted(
         app, client, scalar, make_enterprise, reviewers):
     enterprise_id, email = make_enterprise(province="hebei", office="cangzhou")

@@ -1,5 +1,6 @@
 """用户中心 lists: tabs by business type, search by 申请单号/申请人, status filter, pages."""
 
+import pytest
 from sqlalchemy import update
 
 from apec.applications.models import Application, ApplicationMember
@@ -76,3 +77,14 @@ def test_each_row_shows_the_applicants_passport_number_masked(app, client, make_
     row = row[row.index('class="application-card"'):]
     assert "<strong>护照号：</strong>E2*****99" in row[:row.index("</li>")]
     assert "E26895599" not in row
+
+
+@pytest.mark.parametrize("province, office, has_city", [("hunan", "hunan", False), ("guangxi", "guangxi", False),
+                                                        ("hebei", "shijiazhuang", True), ("liaoning", "anshan", True)])
+def test_the_status_filter_offers_only_statuses_the_provinces_chain_reaches(client, make_enterprise, province,
+                                                                             office, has_city):
+    _, email = make_enterprise(province=province, office=office)
+    login(client, email)
+    page = client.get("/user-center/").get_data(as_text=True)
+    assert ('value="city_review"' in page) == has_city
+    assert 'value="province_review"' in page and 'value="mfa_review"' in page

@@ -4,7 +4,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..enterprises.forms import PassportFields
 from ..enterprises.models import TAX_GRADES
@@ -55,9 +55,8 @@ class ContactForm(FlaskForm):
 class DeclarationForm(ContactForm):
     """在线填表 with 申报条件 (Hebei, Liaoning): what the qualification standards look at."""
 
-    employees = IntegerField(
-        "员工人数", validators=[required("员工人数"), NumberRange(min=1, max=10_000_000, message="请填写正确的员工人数")]
-    )
+    # InputRequired, not DataRequired: 0 is typed in (and then too few), not missing.
+    employees = IntegerField("员工人数", validators=[InputRequired(message="请填写员工人数")])
     tax_grade = Select("纳税信用等级", choices=[("", "请选择")] + [(g, f"{g} 级") for g in TAX_GRADES],
                        validators=[chosen("纳税信用等级")])
     trade_kind = Radio("企业类型", choices=TRADE_KINDS, validators=[chosen("企业类型")])
@@ -65,6 +64,10 @@ class DeclarationForm(ContactForm):
         "与APEC经济体贸易往来情况", filters=[strip],
         validators=[required("与APEC经济体贸易往来情况"), max_length(1000)],
     )
+
+    def validate_employees(self, field):
+        if field.data is not None and not 1 <= field.data <= 10_000_000:
+            raise ValidationError(f"员工人数应为 1 至 10000000 之间的整数（当前填写 {field.data}）")
 
 
 class InvoiceFields(FlaskForm):

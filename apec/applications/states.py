@@ -9,6 +9,7 @@ stage; 审核通过 at the MFA stage leads to 待缴费 or straight to 支付凭
 from dataclasses import dataclass, field
 
 from ..accounts.models import ENTERPRISE_ROLES, ROLE_REVIEWER
+from ..statuses import STATUS_LABELS
 
 REVIEW_STATUSES = frozenset({"city_review", "province_review", "mfa_review"})
 # The enterprise fills it in: 暂存 (or withdrawn), or returned with an opinion.
@@ -25,6 +26,13 @@ OFFICE_MUST_ACT = frozenset({"submitted", "city_review", "province_review", "mfa
 REVIEWABLE = frozenset({"submitted"}) | REVIEW_STATUSES
 STAGE_REVIEW = {"city": "city_review", "province": "province_review", "mfa": "mfa_review"}
 ECONOMIES_REVIEW = frozenset({"economies_review", "economies_review_early_made"})
+
+
+def reachable_statuses(province) -> list[str]:
+    """The statuses an application of this province can be in, in canonical order: not the review
+    of a stage its chain lacks (Hunan and Guangxi have no 市外办)."""
+    missing = {status for stage, status in STAGE_REVIEW.items() if stage not in province.config.workflow.chain}
+    return [code for code in STATUS_LABELS if code not in missing]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Card, Payment
 from .progress import progress
+from .states import reachable_statuses
 from .steps import steps_of
 from .forms import PaymentForm
 from .workflow import WorkflowError, available_actions, current_payment, pay_with_voucher
@@ -86,7 +87,7 @@ def applications():
             or_(Application.number.contains(query_text.upper(), autoescape=True), Application.id.in_(named))
         )
     page = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
-    statuses = [(code, province_status_label(province, code)) for code in STATUS_LABELS]
+    statuses = [(code, province_status_label(province, code)) for code in reachable_statuses(province)]
     return render(
         "user_center/applications.html",
         block="results",

@@ -193,6 +193,8 @@ def action_label(application: Application, action: str) -> str:
         return "重新提交"
     if action == "pay":
         return f"上传{get_province(application.province).payment.voucher_label}"
+    if action == "hand_over":  # 申请单 … 已邮寄 / 已自取, as the enterprise sees it
+        return "邮寄" if application.pickup_method == "mail" else "自取"
     return TRANSITIONS[action].label
 
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models_base import utcnow
@@ -39,4 +39,14 @@ def mark_read(message_id: int):
     if message.read_at is None:
         message.read_at = utcnow()
         db.session.commit()
+    return redirect(url_for("notifications.inbox"), code=303)
+
+
+@bp.post("/read-all")
+@enterprise_required
+def mark_all_read():
+    """全部已读: every unread message of this user."""
+    db.session.execute(update(Message).where(Message.user_id == current_user.id, Message.read_at.is_(None))
+                       .values(read_at=utcnow()))
+    db.session.commit()
     return redirect(url_for("notifications.inbox"), code=303)

@@ -100,6 +100,8 @@ class Wizard(Strict):
     declaration: bool = Field(default=False, description="在线填表 asks 申报条件 (employees, tax grade, trade)")
     step_labels: dict[str, str] = Field(default_factory=dict)
     start_label: str = Field(default="业务申报", description="the button in 用户中心 that starts a business")
+    start_verb: str = Field(default="申请", description=(
+        "before a business's name on its button in 业务申报 (申请新办); Guangxi's names are verbs already (新卡申办)"))
     business_steps: dict[BusinessType, tuple[StepName, ...]] = Field(default_factory=dict, description=(
         "the steps of a related business where they differ from seed 000's (see applications/steps.py)"))
     combined_related: str | None = Field(default=None, description=(

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from ..applications.models import Application, TimelineEvent
-from ..applications.states import CLOSED, OFFICE_MUST_ACT
+from ..applications.states import CLOSED, OFFICE_MUST_ACT, reachable_statuses
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..models_base import utcnow
-from ..statuses import STATUS_LABELS, province_status_label
+from ..statuses import province_status_label
 from ..timefmt import utc_start_of
 
 PER_PAGE = 20
@@ -97,9 +97,9 @@ class QueueRow:
 def queue_statuses(province, view: str) -> dict[str, str]:
     """The status filter of a list: the statuses its applications can be in, as staff call them."""
     if view == "todo":
-        codes = [code for code in STATUS_LABELS if code not in CLOSED | {"returned"}]
+        codes = [code for code in reachable_statuses(province) if code not in CLOSED | {"returned"}]
     else:
-        codes = [code for code in STATUS_LABELS if code != "draft"]
+        codes = [code for code in reachable_statuses(province) if code != "draft"]
     return {code: STAFF_STATUS_LABELS.get(code) or province_status_label(province, code) for code in codes}
 
 
