@@ -58,3 +58,16 @@ def test_documents_are_404_for_others_and_for_templates_the_province_does_not_us
     _, email = make_enterprise(province="guangxi", office="guangxi")
     login(other, email)
     assert other.get(f"/documents/{application_id}/personal_form.pdf?member={member_id}").status_code == 404
+
+
+def test_liaonings_payment_notice_asks_for_no_upload_its_remittance_went_with_the_application(
+        app, client, make_enterprise, tmp_path):
+    from .factories import add_person, put_at_status, submitted_application
+
+    enterprise_id, email = make_enterprise(province="liaoning", office="anshan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    put_at_status(app, application_id, "payment_review", "mfa", payment_method="remittance")
+    login(client, email)
+    text = pdf_text(client.get(f"/documents/{application_id}/payment-notice.pdf").data, tmp_path)
+    assert "制卡费已随申请以汇款单缴纳" in text.replace("\n", "").replace(" ", "")
+    assert "上传" not in text and "开票信息" not in text

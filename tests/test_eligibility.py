@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from apec.applications.models import Application
-from apec.enterprises.models import Enterprise
+from apec.applications.models import Application, ApplicationMember
+from apec.enterprises.models import Enterprise, Person
 from apec.extensions import db
+from apec.timefmt import add_months
 
 from .conftest import login, submit
 from .factories import add_card, add_person, image_bytes, start, upload
@@ -132,13 +133,36 @@ def test_liaoning_refuses_enterprises_below_the_standards(app, client, scalar, l
     assert scalar(select(Application.status).where(Application.id == application_id)) == "draft"
 
 
-def test_liaoning_refuses_a_passport_valid_for_less_than_a_year(app, client, scalar, liaoning):
-    person_id = add_person(app, liaoning, passport_expiry=TODAY + datetime.timedelta(days=200))
+def test_liaoning_refuses_a_passport_valid_for_less_than_a_year_when_chosen_and_at_submission(
+        app, client, scalar, liaoning):
+    short = TODAY + datetime.timedelta(days=200)
+    limit = add_months(TODAY, 12)
+    refused = add_person(app, liaoning, passport_expiry=short)
     application_id = start(client)
-    complete_liaoning(app, client, scalar, application_id, person_id)
+    response = liaoning_form(client, application_id, refused)
+    assert response.status_code == 422
+    assert f"宋文泰 的护照有效期须不少于 12 个月（至少到 {limit:%Y-%m-%d}），当前至 {short:%Y-%m-%d}" in \
+        response.get_data(as_text=True)
+    assert scalar(select(func.count()).select_from(ApplicationMember)) == 0
+
+    fine = add_person(app, liaoning, name="单丽娜", id_number="110105199011030028", passport="E26895599")
+    complete_liaoning(app, client, scalar, application_id, fine)
+    with app.app_context():
+        db.session.get(Person, fine).passport_expiry_date = short  # renewed since? shortened here
+        db.session.commit()
     response = try_submit(client, scalar, application_id)
     assert response.status_code == 422
-    assert "的护照有效期须不少于 12 个月" in response.get_data(as_text=True)
+    assert "单丽娜 的护照有效期须不少于 12 个月" in response.get_data(as_text=True)
+
+
+def test_hunan_refuses_a_passport_valid_for_five_months_as_its_hint_says(app, client, make_enterprise, scalar):
+    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
+    login(client, email)
+    person_id = add_person(app, enterprise_id, passport_expiry=add_months(TODAY, 5))
+    application_id = start(client)
+    response = fill_form(client, application_id, person_id)
+    assert response.status_code == 422
+    assert "宋文泰 的护照有效期须不少于 12 个月" in response.get_data(as_text=True)
 
 
 def test_liaoning_refuses_a_criminal_record_certificate_older_than_three_months(app, client, scalar, liaoning):

@@ -72,6 +72,19 @@ def member_refusal(province: ProvincePlugin, application: Application, person: P
     other = open_application(person, application)
     if other is not None:
         return f"{person.name} 已有正在办理的申请单（{other.number or '暂存'}），不能重复申请。"
+    return passport_refusal(province, person, today)
+
+
+def passport_refusal(province: ProvincePlugin, person: Person, today: datetime.date) -> str | None:
+    """The province's least passport validity (Hunan, Liaoning: 12 months), with the date it asks."""
+    months = province.config.eligibility.passport_min_valid_months
+    if not months:
+        return None
+    limit_day = add_months(today, months)
+    expiry = person.passport_expiry_date
+    if expiry is None or expiry < limit_day:
+        return (f"{person.name} 的护照有效期须不少于 {months} 个月（至少到 {limit_day:%Y-%m-%d}），"
+                f"当前至 {expiry or '未填写'}；请先在成员管理中更新护照信息。")
     return None
 
 
@@ -105,15 +118,6 @@ def standards_refusals(province: ProvincePlugin, application: Application,
         limit = TAX_GRADE_ORDER.index(rules.min_tax_grade)
         if enterprise.tax_grade not in TAX_GRADE_ORDER or TAX_GRADE_ORDER.index(enterprise.tax_grade) > limit:
             refusals.append(f"企业纳税信用等级须为 {rules.min_tax_grade} 级（含）以上（当前为 {enterprise.tax_grade or '未填写'}）。")
-    if rules.passport_min_valid_months:
-        limit_day = add_months(today, rules.passport_min_valid_months)
-        for member in application.members:
-            expiry = member.person.passport_expiry_date
-            if expiry is None or expiry < limit_day:
-                refusals.append(
-                    f"{member.person.name} 的护照有效期须不少于 {rules.passport_min_valid_months} 个月"
-                    f"（至少到 {limit_day:%Y-%m-%d}），当前至 {expiry or '未填写'}。"
-                )
     if rules.no_criminal_record_max_age_months and rules.criminal_record_material:
         for member in application.members:
             records = [m for m in application.materials if m.member_id == member.id and m.kind == rules.criminal_record_material]
