@@ -124,6 +124,16 @@ def test_withdraw_is_refused_where_the_province_does_not_allow_it(client, scalar
     assert response.status_code == 409
     assert "本省不支持撤回申请单" in response.get_data(as_text=True)
     assert scalar(select(Application.status).where(Application.id == application_id)) == "submitted"
+    assert client.get(f"/apply/{application_id}/withdraw").status_code == 409, "nor its confirmation"
+    assert "撤回" not in client.get("/user-center/history").get_data(as_text=True), "nor a word of it in 申报历史查询"
+
+
+def test_withdrawing_asks_first(app, client, scalar, hebei):
+    application_id = submitted_batch(app, client, scalar, hebei["first"])
+    page = client.get(f"/apply/{application_id}/withdraw").get_data(as_text=True)
+    assert "确定撤回申请单" in page and "撤回后状态为“未提交”" in page
+    assert scalar(select(Application.status).where(Application.id == application_id)) == "submitted", "only asked"
+    assert "可在详情中点击【撤回】" in client.get("/user-center/history").get_data(as_text=True)
 
 
 def test_submitted_application_can_no_longer_be_edited(app, client, scalar, hebei):

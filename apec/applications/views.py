@@ -52,6 +52,7 @@ from .workflow import (
     available_businesses,
     business_refusal,
     may_edit,
+    refusal,
     status_label,
     transition,
 )
@@ -742,10 +743,16 @@ def submit(application_id: int):
     return submit_application(application)
 
 
-@bp.post("/<int:application_id>/withdraw")
+@bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])
 @enterprise_required
 def withdraw(application_id: int):
+    """撤回: a page to confirm (so it works the same without JavaScript), then back to 未提交."""
     application = own_application(application_id)
+    if request.method == "GET":
+        if (refused := refusal(application, "withdraw", current_user)) is not None:
+            return render("applications/conflict.html", application=application, message=refused.message,
+                          status=refused.status)
+        return render("applications/withdraw_confirm.html", application=application)[0]
     try:
         transition(application, "withdraw", current_user, expected_version=request.form.get("version", type=int))
     except WorkflowError as error:
