@@ -240,3 +240,20 @@ def test_a_free_business_says_so_once_submitted(app, client, hunan):
     page = client.get(f"/user-center/applications/{cancel_id}").get_data(as_text=True)
     assert "<dt>制卡费</dt><dd>不收费</dd>" in page
     assert "注销卡需交还原 APEC 卡，我已知晓" in page and "APEC12345678" in page
+
+
+def test_each_file_says_whose_it_is_on_the_detail_and_in_the_return_checklist(app, client, make_enterprise,
+                                                                              make_staff):
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi")
+    people = [add_person(app, enterprise_id),
+              add_person(app, enterprise_id, name="单丽娜", id_number="110105199011030028", passport="E26895599")]
+    application_id = submitted_application(app, enterprise_id, people)
+    login(client, email)
+    detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "APEC商务旅行卡个人事项表（宋文泰）" in detail and "APEC商务旅行卡个人事项表（单丽娜）" in detail
+    make_staff("gx@example.com", province="guangxi", office="guangxi")
+    staff = app.test_client()
+    login(staff, "gx@example.com", tab="staff")
+    page = staff.get(f"/staff/applications/{application_id}").get_data(as_text=True)
+    checklist = page.split('name="action" value="return"')[1]
+    assert "APEC商务旅行卡个人事项表（单丽娜）：" in checklist

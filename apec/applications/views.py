@@ -68,6 +68,13 @@ bp.add_app_template_global(business_of, "business_of")
 bp.add_app_template_global(reason_label, "reason_of")
 bp.add_app_template_global(new_passport, "new_passport_of")
 bp.add_app_template_global(HANDOVER_LABELS, "handover_labels")
+
+
+@bp.app_template_global("material_name")
+def material_name(application, material) -> str:
+    """A file's material with whose it is: 个人事项表（宋文泰）, so a 团组's files can be told apart."""
+    member = next((m for m in application.members if m.id == material.member_id), None)
+    return f"{material.title}（{member.shown.name}）" if member else material.title
 bp.add_app_template_global(lambda application: [
     card for card in parent_cards(application.parent, statuses=tuple(CARD_STATUS_LABELS))
     if any(member.person_id == card.person_id for member in application.members)], "cards_concerned")
