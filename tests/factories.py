@@ -221,7 +221,8 @@ def staff(app, email):
 
 
 def act(client, scalar, application_id, action, **fields):
-    data = {"action": action, "version": version_of(scalar, application_id)}
+    """A staff action posted from its form (不予受理 as confirmed on its confirmation page)."""
+    data = {"action": action, "version": version_of(scalar, application_id), "confirmed": "1"}
     data.update(fields)
     return submit(client, f"/staff/applications/{application_id}/act", data, page="/staff/")
 

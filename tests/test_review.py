@@ -268,3 +268,26 @@ def test_province_admin_sees_the_effective_rules(app, make_staff):
     page = staff(app, "admin@example.com").get("/admin/").get_data(as_text=True)
     assert "本省生效的办理规则" in page and "员工 10 人以上" in page and "提交时附 720 元/人汇款单" in page
     assert "沈阳市人民政府外事办公室 → 外交部领事司" in page
+
+
+def test_a_refusal_is_asked_once_more_and_changes_nothing_until_confirmed(app, scalar, make_enterprise, make_staff):
+    from .conftest import login
+    from .factories import add_person, submitted_application
+
+    enterprise_id, _ = make_enterprise(province="hunan", office="hunan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    make_staff("hn@example.com", province="hunan", office="hunan")
+    staff = app.test_client()
+    login(staff, "hn@example.com", tab="staff")
+    url = f"/staff/applications/{application_id}/act"
+    asked = submit(staff, url, {"action": "reject", "comment": "材料不实", "version": version_of(scalar, application_id)},
+                   page=f"/staff/applications/{application_id}")
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "确定不予受理" in page and "材料不实" in page
+    assert status(scalar, application_id) == "submitted"
+    no_reason = submit(staff, url, {"action": "reject", "comment": " ", "version": version_of(scalar, application_id)},
+                       page=f"/staff/applications/{application_id}")
+    assert no_reason.status_code == 422 and "请填写不予受理的意见或原因" in no_reason.get_data(as_text=True)
+    confirmed = submit(staff, url, {"action": "reject", "comment": "材料不实", "confirmed": "1",
+                                    "version": version_of(scalar, application_id)}, page=f"/staff/applications/{application_id}")
+    assert confirmed.status_code == 303 and status(scalar, application_id) == "rejected"

@@ -68,8 +68,8 @@ def transition(application: Application, action: str, actor: User, *, expected_v
             raise WorkflowError("该申请单已提交或已被更新（可能在另一个页面操作过），请刷新页面查看最新状态。")
         if (refused := refusal(current, action, actor)) is not None:
             raise refused
-        if rule.needs_comment and not comment.strip():
-            raise WorkflowError(f"请填写{rule.label}的意见或原因。", status=422)
+        if (missing := missing_comment(action, comment)) is not None:
+            raise missing
         _apply(current, action, actor, comment, data)
         db.session.commit()
     except StaleDataError:
@@ -82,6 +82,14 @@ def transition(application: Application, action: str, actor: User, *, expected_v
         raise
     notifications.run_after_commit()
     return current
+
+
+def missing_comment(action: str, comment: str) -> WorkflowError | None:
+    """An action that needs an opinion or reason (退回, 不予受理 …) refused without one."""
+    rule = TRANSITIONS[action]
+    if rule.needs_comment and not comment.strip():
+        return WorkflowError(f"请填写{rule.label}的意见或原因。", status=422)
+    return None
 
 
 def _apply(current: Application, action: str, actor: User, comment: str, data: dict) -> None:

@@ -22,6 +22,7 @@ from ..applications.workflow import (
     action_label,
     available_actions,
     current_payment,
+    missing_comment,
     record_economy_decisions,
     refusal,
     transition,
@@ -172,6 +173,10 @@ def _action_data(action: str, application: Application) -> dict:
     return {}
 
 
+# Final and not to be undone: asked once more, on a page of its own (so also without JavaScript).
+CONFIRMED_FIRST = ("reject",)
+
+
 @bp.post("/applications/<int:application_id>/act")
 @reviewer_required
 def act(application_id: int):
@@ -180,12 +185,18 @@ def act(application_id: int):
     if action not in TRANSITIONS or TRANSITIONS[action].own_function:
         abort(400)
     label = action_label(application, action)
+    comment = request.form.get("comment", "")[:1000]
     try:
         if action not in available_actions(application, current_user):
             raise refusal(application, action, current_user) or WorkflowError("该操作当前不可进行。")
+        if action in CONFIRMED_FIRST and not request.form.get("confirmed"):
+            if (missing := missing_comment(action, comment)) is not None:
+                raise missing
+            return render("review/confirm_action.html", application=application, action=action, label=label,
+                          comment=comment)[0]
         data = _action_data(action, application)
         transition(application, action, current_user, expected_version=request.form.get("version", type=int),
-                   comment=request.form.get("comment", "")[:1000], **data)
+                   comment=comment, **data)
     except WorkflowError as error:
         db.session.rollback()
         return detail_page(db.session.get(Application, application_id), error=error)
