@@ -178,3 +178,26 @@ def test_report_posted_again_after_submission_is_a_409(client, scalar, guangxi):
     again = report(client, application_id, version=stale_version)
     assert again.status_code == 409
     assert scalar(select(Application.status).where(Application.id == application_id)) == "submitted"
+
+
+def test_the_detail_pages_show_the_payment_method_and_invoice_chosen_at_report(app, client, make_enterprise,
+                                                                               make_staff):
+    from apec.extensions import db
+
+    from .factories import add_person, submitted_application
+
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)],
+                                           payment_method="window")
+    with app.app_context():
+        db.session.get(Application, application_id).invoice_snapshot = {"title": "广西测试公司",
+                                                                         "tax_number": "91450100MA5K8N2P3L"}
+        db.session.commit()
+    login(client, email)
+    detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "<dt>支付方式</dt><dd>窗口支付</dd>" in detail and "广西测试公司（91450100MA5K8N2P3L）" in detail
+    make_staff("gx@example.com", province="guangxi", office="guangxi")
+    staff = app.test_client()
+    login(staff, "gx@example.com", tab="staff")
+    page = staff.get(f"/staff/applications/{application_id}").get_data(as_text=True)
+    assert "<dt>支付方式</dt><dd>窗口支付</dd>" in page and "广西测试公司" in page

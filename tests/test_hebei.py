@@ -192,3 +192,11 @@ def test_hebei_has_no_pickup_step_so_cards_are_handed_out_at_the_city_office(app
     assert application.pickup_snapshot == {"name": office.name, "address": office.address, "phone": office.phone}
     detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     assert "待自取" in detail
+
+
+def test_the_submit_page_shows_the_declaration_back(client, scalar, hebei):
+    application_id = start(client)
+    fill_hebei(client, scalar, application_id, [hebei["first"]])
+    page = client.get(f"/apply/{application_id}/confirm").get_data(as_text=True)
+    assert "<h2>申报条件" in page and "65 人" in page and "B 级" in page and "加工制造或货物贸易进出口类企业" in page
+    assert "向越南、泰国出口机械设备" in page

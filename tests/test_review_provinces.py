@@ -97,6 +97,8 @@ def test_voucher_returned_then_resent_and_listed_in_my_documents(app, client, sc
     assert status(scalar, application_id) == "awaiting_payment"
     detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     assert "凭证金额不符" in detail
+    again = client.get(f"/user-center/applications/{application_id}/pay").get_data(as_text=True)
+    assert 'value="湖南测试企业有限公司"' in again, "the 开票信息 given with the returned voucher, again"
     assert pay().status_code == 303
     documents = client.get("/user-center/documents").get_data(as_text=True)
     assert "¥ 720" in documents and "待确认" in documents and "湖南测试企业有限公司" in documents

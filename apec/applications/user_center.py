@@ -187,8 +187,8 @@ def pay(application_id: int):
     if application.status != "awaiting_payment" or payment is None:
         return redirect(url_for("user_center.application_detail", application_id=application.id))
     province = get_province(application.province)
-    invoice = application.invoice_snapshot or {}
-    # Guangxi gave 发票信息 at 上报 already: start from it.
+    # The 开票信息 given with a voucher that was returned, or Guangxi's from 上报: start from it.
+    invoice = payment.invoice or application.invoice_snapshot or {}
     form = PaymentForm(invoices=books.entries(books.INVOICES), invoice_required=province.payment.invoice_with_voucher,
                        data={"invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", "")})
     error, refused_status = None, None

@@ -41,6 +41,7 @@ from .forms import (
     NoticeForm,
     PickupForm,
     ReportForm,
+    TRADE_KINDS,
 )
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
@@ -68,6 +69,7 @@ bp.add_app_template_global(business_of, "business_of")
 bp.add_app_template_global(reason_label, "reason_of")
 bp.add_app_template_global(new_passport, "new_passport_of")
 bp.add_app_template_global(HANDOVER_LABELS, "handover_labels")
+bp.add_app_template_global(dict(TRADE_KINDS), "trade_kind_labels")
 
 
 @bp.app_template_global("material_name")
