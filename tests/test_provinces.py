@@ -217,3 +217,11 @@ def test_each_province_words_its_start_button_and_passport_place_hint(client, ma
     form = client.get("/enterprise/persons/new").get_data(as_text=True)
     place = form[form.index('id="field-passport_place"'):]
     assert f'<p class="hint">{hint}</p>' in place[:place.index("</div>")]
+
+
+@pytest.mark.parametrize("province, button", [("hunan", "确认"), ("guangxi", "登录"), ("hebei", "确认"),
+                                              ("liaoning", "确认")])
+def test_the_login_button_is_worded_as_the_provinces_guide(client, province, button):
+    client.get(f"/province/{province}")
+    page = client.get("/login").get_data(as_text=True)
+    assert f'<button type="submit" class="button">{button}</button>' in page

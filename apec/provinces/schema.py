@@ -33,6 +33,7 @@ class Branding(Strict):
     contact_phone: str = ""
     notice: str = ""
     my_applications: str = Field(default="我的申请单", description="name of the enterprise's list of applications")
+    login_button: str = Field(default="确认", description="the 登录 page's button, as the guide names it")
     tab_labels: dict[Literal["new", "early", "replace", "passport", "cancel"], str] = Field(
         default_factory=dict, description="names of the list's tabs, by business (Guangxi: 我的办件_更换护照 …)")
 
