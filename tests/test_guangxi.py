@@ -184,7 +184,7 @@ def test_the_detail_pages_show_the_payment_method_and_invoice_chosen_at_report(a
                                                                                make_staff):
     from apec.extensions import db
 
-    from .factories import add_person, submitted_application
+    from .factories import add_person, staff, submitted_application
 
     enterprise_id, email = make_enterprise(province="guangxi", office="guangxi")
     application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)],
@@ -196,8 +196,6 @@ def test_the_detail_pages_show_the_payment_method_and_invoice_chosen_at_report(a
     login(client, email)
     detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     assert "<dt>支付方式</dt><dd>窗口支付</dd>" in detail and "广西测试公司（91450100MA5K8N2P3L）" in detail
-    make_staff("gx@example.com", province="guangxi", office="guangxi")
-    staff = app.test_client()
-    login(staff, "gx@example.com", tab="staff")
-    page = staff.get(f"/staff/applications/{application_id}").get_data(as_text=True)
+    reviewer = staff(app, make_staff("gx@example.com", province="guangxi", office="guangxi"))
+    page = reviewer.get(f"/staff/applications/{application_id}").get_data(as_text=True)
     assert "<dt>支付方式</dt><dd>窗口支付</dd>" in page and "广西测试公司" in page

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from apec.applications.models import Application
 
 from .conftest import login, submit
-from .factories import add_person, put_at_status, submit_related, submitted_application
+from .factories import add_person, put_at_status, staff, submit_related, submitted_application
 from .test_documents import pdf_text
 from .test_related import card_on, decide
 
@@ -251,9 +251,7 @@ def test_each_file_says_whose_it_is_on_the_detail_and_in_the_return_checklist(ap
     login(client, email)
     detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     assert "APEC商务旅行卡个人事项表（宋文泰）" in detail and "APEC商务旅行卡个人事项表（单丽娜）" in detail
-    make_staff("gx@example.com", province="guangxi", office="guangxi")
-    staff = app.test_client()
-    login(staff, "gx@example.com", tab="staff")
-    page = staff.get(f"/staff/applications/{application_id}").get_data(as_text=True)
+    reviewer = staff(app, make_staff("gx@example.com", province="guangxi", office="guangxi"))
+    page = reviewer.get(f"/staff/applications/{application_id}").get_data(as_text=True)
     checklist = page.split('name="action" value="return"')[1]
     assert "APEC商务旅行卡个人事项表（单丽娜）：" in checklist

@@ -9,6 +9,7 @@ from ..crypto import decrypt
 
 FEE_BEARING_TYPES = ("new", "renew", "early", "replace")  # the card fee per person (DESIGN.md section 3)
 OTHER = "other"  # the reason that needs its own words
+NEW_PASSPORT_KEYS = ("number", "type", "issue_date", "expiry_date", "authority", "place")  # each a person's passport_*
 HANDOVER_LABELS = {"onsite": "现场", "mail": "邮寄"}  # how the old card is handed back
 
 
@@ -21,7 +22,9 @@ class Business:
     asks_handover: bool = False  # 交卡方式 of the old card
     asks_invoice: bool = False
     asks_new_passport: bool = False
-    shows_card: bool = False  # the card's number, validity and economies, and those approved since
+    # About a card already made (换补卡, 注销卡): only its holders take part, and the card's number,
+    # validity and economies are shown with those approved since.
+    about_a_card: bool = False
     makes_card: bool = False  # a card of its own, made once paid
 
 
@@ -31,13 +34,13 @@ BUSINESSES: dict[str, Business] = {
         reasons=(("damaged", "卡破损"), ("lost", "卡遗失"), ("new_passport", "换新护照"),
                  ("more_economies", "新增获批经济体"), (OTHER, "其他原因")), reason_title="换补卡原因",
         acknowledgement="换补卡（卡丢失除外）需交还原 APEC 卡，我已知晓", no_acknowledgement_for=frozenset({"lost"}),
-        asks_handover=True, asks_invoice=True, shows_card=True, makes_card=True,
+        asks_handover=True, asks_invoice=True, about_a_card=True, makes_card=True,
     ),
     "passport": Business(reasons=(("lost", "原护照遗失"), ("full", "原护照满页"), (OTHER, "其他")),
                          reason_title="更换护照原因", asks_new_passport=True),
     "cancel": Business(
         reasons=(("left", "离职"), ("retired", "退休"), ("closed", "企业注销"), (OTHER, "其他")), reason_title="注销原因",
-        acknowledgement="注销卡需交还原 APEC 卡，我已知晓", asks_handover=True, shows_card=True,
+        acknowledgement="注销卡需交还原 APEC 卡，我已知晓", asks_handover=True, about_a_card=True,
     ),
 }
 LOST_CARD = "lost"  # 换补卡 for a lost card: the old card is cancelled on approval
@@ -45,6 +48,12 @@ LOST_CARD = "lost"  # 换补卡 for a lost card: the old card is cancelled on ap
 
 def business_of(application) -> Business | None:
     return BUSINESSES.get(application.business_type)
+
+
+def makes_card(application) -> bool:
+    """新办/续办, 提前制卡 and 换补卡 make a card; 更换护照 and 注销卡 do not."""
+    business = business_of(application)
+    return business is None or business.makes_card
 
 
 def reason_label(application) -> str:

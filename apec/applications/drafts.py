@@ -70,9 +70,11 @@ def start_related(parent: Application, actor, business_type: str, person_id: int
         Application.status == "draft").order_by(Application.id))
     if started is not None:
         chosen = db.session.get(Person, person_id) if person_id else None
-        if chosen is not None and all(member.person_id != person_id for member in started.members) \
-                and member_refusal(get_province(started.province), started, chosen) is None:
-            add_member(started, chosen)  # the card or person chosen now joins the 暂存 begun before
+        if chosen is not None and all(member.person_id != person_id for member in started.members):
+            try:
+                add_member(started, chosen)  # the card or person chosen now joins the 暂存 begun before
+            except DraftError:
+                pass  # one this business does not take: the 暂存 stays as it was
         return started
     application = Application(
         province=parent.province, office_code=parent.enterprise.office_code, enterprise_id=parent.enterprise_id,

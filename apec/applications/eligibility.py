@@ -8,6 +8,7 @@ from ..enterprises.models import Person
 from ..extensions import db
 from ..provinces.base import ProvincePlugin
 from ..timefmt import add_months
+from .businesses import BUSINESSES
 from .models import Application, ApplicationMember, Card
 from .states import CLOSED
 
@@ -28,6 +29,12 @@ def parent_cards(parent: Application, statuses: tuple[str, ...] = ("valid",)) ->
     return list(db.session.scalars(select(Card).where(
         Card.status.in_(statuses), (Card.application_id == parent.id) | Card.application_id.in_(related)
     ).order_by(Card.id)))
+
+
+def member_cards(application: Application, statuses: tuple[str, ...] = ("valid",)) -> list[Card]:
+    """The cards of a related business's members made on its parent or a business related to it."""
+    persons = {member.person_id for member in application.members}
+    return [card for card in parent_cards(application.parent, statuses) if card.person_id in persons]
 
 
 def approved_economies(member: ApplicationMember) -> list[str]:
@@ -95,7 +102,7 @@ def related_member_refusal(application: Application, person: Person) -> str | No
     parent_member = next((member for member in parent.members if member.person_id == person.id), None)
     if parent_member is None:
         return f"{person.name} 不是原申请单（{parent.number}）的申请人员。"
-    if application.business_type in ("replace", "cancel") \
+    if BUSINESSES[application.business_type].about_a_card \
             and all(card.person_id != person.id for card in parent_cards(parent)):
         return f"{person.name} 没有原申请单（{parent.number}）制作的有效 APEC 卡。"
     if application.business_type == "early" and not approved_economies(parent_member):

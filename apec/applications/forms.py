@@ -11,7 +11,7 @@ from ..enterprises.models import TAX_GRADES
 from ..statuses import PAYMENT_METHOD_LABELS
 from ..validators import is_valid_mobile
 from ..web.forms import Radio, Select, check, chosen, max_length, mobile_digits, normalized, required, strip
-from .businesses import HANDOVER_LABELS, OTHER, needs_acknowledgement
+from .businesses import HANDOVER_LABELS, NEW_PASSPORT_KEYS, OTHER, needs_acknowledgement
 
 TRADE_KINDS = [("goods", "加工制造或货物贸易进出口类企业"), ("services", "非货物贸易类企业")]
 PICKUP_LABELS = {"self": "自取", "mail": "邮寄"}
@@ -262,9 +262,7 @@ class BusinessForm(InvoiceFields, PassportFields):
     def new_passport(self) -> dict | None:
         if not self.business.asks_new_passport:
             return None
-        return {"number": self.passport_number.data, "type": self.passport_type.data,
-                "issue_date": self.passport_issue_date.data, "expiry_date": self.passport_expiry_date.data,
-                "authority": self.passport_authority.data, "place": self.passport_place.data}
+        return {key: self[f"passport_{key}"].data for key in NEW_PASSPORT_KEYS}
 
 
 class CombinedRelatedForm(FlaskForm):

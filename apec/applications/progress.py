@@ -5,6 +5,7 @@ current or still to come."""
 from dataclasses import dataclass
 
 from ..provinces.registry import get_province
+from .businesses import makes_card
 from .states import REVIEW_STATUSES
 
 DONE, CURRENT, TO_COME, STOPPED = "done", "current", "to-come", "stopped"
@@ -39,7 +40,7 @@ def progress(application) -> list[Step]:
     later, labels = _after_the_offices(application, province)
     at = _position(status, office, path, later)
     labels = ["提交申请"] + [f"{province.office(code).name}审核" for code in path] + labels
-    if later is not RELATED_FREE_STEPS.get(application.business_type):
+    if makes_card(application):  # ends with the card handed over
         handed = "邮寄" if application.pickup_method == "mail" else "自取"
         labels.append(("已" if at > len(labels) else "待") + handed)
     state_here = STOPPED if application.status == "rejected" else CURRENT

@@ -30,7 +30,7 @@ from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
 from . import drafts
 from .businesses import BUSINESSES, HANDOVER_LABELS, LOST_CARD, business_of, new_passport, reason_label
-from .eligibility import approved_economies, parent_cards
+from .eligibility import approved_economies, member_cards, parent_cards
 from .forms import (
     AddMemberForm,
     BusinessForm,
@@ -72,14 +72,22 @@ bp.add_app_template_global(HANDOVER_LABELS, "handover_labels")
 bp.add_app_template_global(dict(TRADE_KINDS), "trade_kind_labels")
 
 
+bp.add_app_template_global(lambda application: member_cards(application, statuses=tuple(CARD_STATUS_LABELS)),
+                           "cards_concerned")
+
+
 @bp.app_template_global("material_name")
 def material_name(application, material) -> str:
     """A file's material with whose it is: 个人事项表（宋文泰）, so a 团组's files can be told apart."""
     member = next((m for m in application.members if m.id == material.member_id), None)
     return f"{material.title}（{member.shown.name}）" if member else material.title
-bp.add_app_template_global(lambda application: [
-    card for card in parent_cards(application.parent, statuses=tuple(CARD_STATUS_LABELS))
-    if any(member.person_id == card.person_id for member in application.members)], "cards_concerned")
+
+
+@bp.app_template_global("fills_in_members")
+def fills_in_members(application) -> bool:
+    """A 团组 (Guangxi) fills each member in on its members step, files and all; a related business
+    picks its members from the parent's and uploads their files on the materials step."""
+    return get_province(application.province).fills_in_members and application.parent_id is None
 
 STARTABLE_TYPES = ("new", "renew")
 # --- helpers --------------------------------------------------------------------------------
@@ -300,14 +308,13 @@ def choose_parent(business_type: str):
     if business_type not in RELATED or business_type not in province.config.business_types:
         abort(404)
     parents = [parent for parent, _ in parents_allowing(business_type)]
-    cards = [(card, parent) for parent in parents for card in parent_cards(parent)] \
-        if business_type in ("replace", "cancel") else []
+    business = BUSINESSES[business_type]
+    cards = [(card, parent) for parent in parents for card in parent_cards(parent)] if business.about_a_card else []
     # 更换护照 is for one person (one new passport): chosen by name.
     persons = [(member, parent) for parent in parents for member in parent.members] \
         if business_type == "passport" else []
-    return render("applications/choose_parent.html", business_type=business_type, parents=parents, cards=cards,
-                  persons=persons,
-                  status_hint=PARENT_STATUS_HINTS)[0]
+    return render("applications/choose_parent.html", business_type=business_type, business=business,
+                  parents=parents, cards=cards, persons=persons, status_hint=PARENT_STATUS_HINTS)[0]
 
 
 PARENT_STATUS_HINTS = {"early": "APEC经济体审核中且已有部分经济体批准", "passport": "APEC经济体审核中（尚未制卡）",
@@ -409,8 +416,7 @@ def business_form(application):
         "handover_method": application.handover_method, "payment_method": application.payment_method,
         "acknowledged": bool((application.acknowledgements or {}).get(application.business_type)),
         "invoice_title": invoice.get("title", ""), "invoice_tax_number": invoice.get("tax_number", ""),
-        **{f"passport_{key}": passport[key] for key in ("number", "type", "issue_date", "expiry_date", "authority",
-                                                         "place") if key in passport},
+        **{f"passport_{key}": value for key, value in passport.items()},
     }
     return step_form(BusinessForm, application, "form", data=defaults, business=business,
                      invoices=books.entries(books.INVOICES),
@@ -419,7 +425,7 @@ def business_form(application):
 
 def business_member_rows(application) -> list[dict]:
     """Each applicant with the card the business is about and the economies approved by now."""
-    cards = {card.person_id: card for card in parent_cards(application.parent)}
+    cards = {card.person_id: card for card in member_cards(application)}
     return [{"member": member, "card": cards.get(member.person_id),
              "approved": [economy_name(code) for code in approved_economies(member)]}
             for member in application.members]
@@ -489,7 +495,7 @@ def member_candidates(application):
 
 
 def members_step(application, province):
-    if province.fills_in_members and application.parent_id is None:
+    if fills_in_members(application):
         return member_form_step(application, province)
     form = AddMemberForm(formdata=None, persons=member_candidates(application))
     if saving():

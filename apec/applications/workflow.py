@@ -29,8 +29,8 @@ from ..provinces.registry import get_province
 from ..statuses import province_status_label
 from ..timefmt import add_months
 from . import changes
-from .businesses import BUSINESSES, FEE_BEARING_TYPES, LOST_CARD, new_passport
-from .eligibility import approved_economies, parent_cards
+from .businesses import FEE_BEARING_TYPES, LOST_CARD, NEW_PASSPORT_KEYS, makes_card, new_passport
+from .eligibility import approved_economies, member_cards, parent_cards
 from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
@@ -340,11 +340,6 @@ def _on_forward(application: Application, actor: User, **_) -> str:
     return STAGE_REVIEW[province.office(following).stage]
 
 
-def makes_card(application: Application) -> bool:
-    business = BUSINESSES.get(application.business_type)
-    return business is None or business.makes_card
-
-
 def _on_approve(application: Application, actor: User, **_) -> str:
     """领事司审核通过: ask for the fee, or check the 汇款单 attached at submission; a free related
     business takes effect now (注销卡: the card is cancelled; 未制卡仅更换护照: the passport is
@@ -417,29 +412,22 @@ def _on_confirm_payment(application: Application, actor: User, **_) -> str:
 
 def _cancel_cards(application: Application, status: str) -> None:
     """The members' valid cards made on the parent or its related businesses: 已注销 or 已挂失."""
-    persons = {member.person_id for member in application.members}
-    for card in parent_cards(application.parent):
-        if card.person_id in persons:
-            card.status = status
+    for card in member_cards(application):
+        card.status = status
 
 
 def _replace_passport(application: Application) -> None:
     """The member's passport becomes the new one, in 成员管理 and in the parent as submitted, so
     the parent's card is made with it."""
     passport = new_passport(application)
-    fields = {"passport_type": passport["type"], "passport_issue_date": passport["issue_date"].isoformat(),
-              "passport_expiry_date": passport["expiry_date"].isoformat(),
-              "passport_authority": passport["authority"], "passport_place": passport["place"]}
     for member in application.members:
         person = member.person
-        person.passport_number = passport["number"]
-        person.passport_type, person.passport_authority = passport["type"], passport["authority"]
-        person.passport_issue_date, person.passport_expiry_date = passport["issue_date"], passport["expiry_date"]
-        person.passport_place = passport["place"]
+        for key in NEW_PASSPORT_KEYS:
+            setattr(person, f"passport_{key}", passport[key])
+        as_submitted = {key: value for key, value in person_snapshot(person).items() if key.startswith("passport_")}
         for parent_member in application.parent.members:
             if parent_member.person_id == person.id and parent_member.snapshot:
-                parent_member.snapshot = dict(parent_member.snapshot, passport_number_encrypted=person.passport_number_encrypted,
-                                              **fields)
+                parent_member.snapshot = dict(parent_member.snapshot, **as_submitted)
         db.session.add(TimelineEvent(
             application_id=application.parent_id, actor_id=None, action="passport_replaced",
             from_status=application.parent.status, to_status=application.parent.status,
@@ -452,7 +440,6 @@ def _on_return_payment(application: Application, actor: User, *, comment: str, *
     payment = current_payment(application)
     payment.status = "returned"
     payment.return_reason = comment.strip()
-
 
 
 def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_from: datetime.date, **_) -> None:
@@ -499,11 +486,8 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
 def _card_replaced(application: Application, person_id: int) -> Card | None:
     """The card a 换补卡 replaces: the person's latest made on the parent or a business related to
     it, valid or (卡遗失) cancelled as lost."""
-    related = select(Application.id).where(Application.parent_id == application.parent_id)
-    return db.session.scalar(select(Card).where(
-        Card.person_id == person_id, Card.status.in_(("valid", "lost")),
-        (Card.application_id == application.parent_id) | Card.application_id.in_(related),
-    ).order_by(Card.id.desc()))
+    return next((card for card in reversed(member_cards(application, ("valid", "lost")))
+                 if card.person_id == person_id), None)
 
 
 def _on_early_card_made(application: Application, actor: User, **_) -> str:

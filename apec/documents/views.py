@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..applications.models import Application, ApplicationMember
 from ..applications.requirements import material_specs
 from ..applications.businesses import new_passport, reason_label
-from ..applications.eligibility import approved_economies, parent_cards
+from ..applications.eligibility import approved_economies, member_cards
 from ..applications.steps import step_labels, step_with
 from ..applications.workflow import current_payment
 from ..economies import economy_name
@@ -39,7 +39,7 @@ def related_context(application) -> dict:
     economies, the reason, the new passport."""
     if application.parent is None:
         return {}
-    cards = {card.person_id: card for card in parent_cards(application.parent)}
+    cards = {card.person_id: card for card in member_cards(application)}
     approved = {member.person_id: [economy_name(code) for code in approved_economies(member)]
                 for member in application.members}
     return {"parent": application.parent, "card_of": cards, "approved": approved,

@@ -16,6 +16,7 @@ from ..applications import changes
 from ..applications.access import can_view
 from ..applications.models import Application
 from ..applications.states import REVIEW_STATUSES, TRANSITIONS
+from ..applications.businesses import makes_card
 from ..applications.steps import steps_of
 from ..applications.workflow import (
     WorkflowError,
@@ -140,7 +141,7 @@ ECONOMIES_SHOWN = frozenset({"economies_review", "economies_review_early_made", 
 def economies_shown(application: Application) -> Application | None:
     """Whose economies' decisions the staff page shows: the application's own, or for 提前制卡 and
     换补卡 its parent's (the card is made on them); None before there are any."""
-    if application.business_type in ("early", "replace"):
+    if application.parent_id is not None and makes_card(application):
         return application.parent
     return application if application.status in ECONOMIES_SHOWN else None
 
