@@ -255,3 +255,22 @@ def test_each_file_says_whose_it_is_on_the_detail_and_in_the_return_checklist(ap
     page = reviewer.get(f"/staff/applications/{application_id}").get_data(as_text=True)
     checklist = page.split('name="action" value="return"')[1]
     assert "APEC商务旅行卡个人事项表（单丽娜）：" in checklist
+
+
+def test_without_javascript_a_members_file_in_a_guangxi_related_business_leads_back_to_its_materials_step(
+        app, client, make_enterprise):
+    from .factories import member_id_of, upload
+
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi")
+    parent_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    put_at_status(app, parent_id, "economies_review", "mfa")
+    login(client, email)
+    passport_id = started(client, parent_id, "passport")
+    with app.app_context():
+        from apec.extensions import db
+
+        member_id = db.session.get(Application, passport_id).members[0].id
+    response = upload(client, passport_id, "new_passport_page", member_id=member_id)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/apply/{passport_id}/materials", \
+        "its members step only picks members; the files are on 附件信息"

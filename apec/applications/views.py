@@ -874,7 +874,7 @@ def slot_response(application, province, member_id, spec, error=None):
     if not is_htmx_request():
         if error:
             flash(error, "error")
-        if member_id and province.fills_in_members:
+        if member_id and fills_in_members(application):
             return redirect(url_for("apply.step", application_id=application.id, step="members", member=member_id),
                             code=303)
         return redirect(step_url(application, step_with(province, application, "materials")), code=303)
