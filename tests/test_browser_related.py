@@ -233,7 +233,7 @@ def test_each_business_from_the_parent_to_its_effect(app, open_page, tmp_path, m
 
 @pytest.mark.parametrize("province, business", [
     ("hunan", "early"), ("hunan", "replace"), ("hunan", "passport"), ("hunan", "cancel"),
-    ("guangxi", "replace"), ("guangxi", "early"), ("hebei", "passport"),
+    ("guangxi", "replace"), ("guangxi", "early"), ("guangxi", "passport"), ("hebei", "passport"),
 ])
 def test_the_same_without_javascript(app, chromium, live_server, tmp_path, make_enterprise, make_staff, province,
                                      business):
