@@ -11,6 +11,7 @@ from stdnum.cn import ric, uscc
 from .accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_HANDLER, ROLE_PROVINCE_ADMIN, ROLE_REVIEWER, User
 from .accounts.passwords import hash_password
 from .applications import drafts
+from .applications.eligibility import prohibited_cases
 from .applications.models import Application
 from .applications.requirements import specs_for
 from .applications.workflow import current_payment, pay_with_voucher, record_economy_decisions, transition
@@ -130,9 +131,13 @@ def _submitted_new(province, enterprise, person) -> Application:
     application.pickup_snapshot = {"name": office.name, "address": office.address, "phone": office.phone}
     application.payment_method = province.payment.method or province.config.workflow.payment_methods[0]
     application.purpose = "赴日本、韩国洽谈进出口业务"
-    application.extra = {"notice_ack": True, "declaration": {
-        "employees": enterprise.employees, "tax_grade": enterprise.tax_grade, "trade_kind": "goods",
-        "trade_note": "上年度对日本、韩国、越南进出口额约 1500 万美元"}}
+    application.extra = {"notice_ack": True}
+    if province.config.wizard.declaration:
+        drafts.save_form(application, admin, contact_name=person.name, contact_phone=person.mobile, declaration={
+            "employees": enterprise.employees, "tax_proof": "grade", "tax_grade": enterprise.tax_grade,
+            "trade_kind": "goods", "trade_note": "上年度对日本、韩国、越南进出口额约 1500 万美元",
+            "social_insurance_months": 36, "social_insurance_matches": True,
+        }, prohibited=prohibited_cases(province, "new"))
     db.session.commit()
     member = application.members[0]
     today = datetime.date.today()

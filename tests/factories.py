@@ -13,6 +13,9 @@ from apec.extensions import db
 
 from .conftest import DEMO_PASSWORD, login, submit
 
+# 在线填表's 申报条件 as an enterprise meeting every province's standards declares it.
+DECLARATION = {"employees": 50, "tax_proof": "grade", "tax_grade": "A", "trade_kind": "goods",
+               "trade_note": "对日本、韩国出口", "social_insurance_months": 12, "social_insurance_matches": True}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NOT_A_PDF = b"MZ\x90\x00 an executable pretending to be a pdf"
 
@@ -87,6 +90,7 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
     from apec.accounts.models import User
     from apec.applications import drafts
     from apec.applications.models import Application
+    from apec.applications.eligibility import prohibited_cases
     from apec.applications.workflow import transition
     from apec.enterprises.models import Enterprise
     from apec.provinces.registry import get_province
@@ -98,6 +102,10 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
         application = drafts.start_application(enterprise, admin, business_type)
         for person_id in person_ids:
             drafts.add_member(application, db.session.get(Person, person_id))
+        application.extra = {"notice_ack": True}
+        if province.config.wizard.declaration and business_type in ("new", "renew"):
+            drafts.save_form(application, admin, contact_name="袁媛", contact_phone="13456767660",
+                             declaration=DECLARATION, prohibited=prohibited_cases(province, business_type))
         application.contact_name, application.contact_phone = "袁媛", "13456767660"
         application.pickup_method = pickup
         application.pickup_snapshot = ({"recipient": "袁媛", "phone": "13456767660", "address": "某路1号", "postcode": ""}
@@ -105,7 +113,6 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
         application.payment_method = payment_method or province.payment.method or province.config.workflow.payment_methods[0]
         application.purpose = "洽谈业务"
         enterprise.employees, enterprise.tax_grade = 50, "A"
-        application.extra = {"notice_ack": True}
         db.session.commit()
         if business_type not in ("new", "renew"):
             complete_business(application)

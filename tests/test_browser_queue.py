@@ -149,7 +149,7 @@ def test_returned_applications_stay_in_done_and_come_back_marked_resubmitted(app
     with app.app_context():
         application = db.session.scalar(db.select(Application).where(Application.number == number))
         user = db.session.get(User, application.created_by_id)
-        drafts.save_form(application, contact_name=application.contact_name, contact_phone="13912345678")
+        drafts.save_form(application, user, contact_name=application.contact_name, contact_phone="13912345678")
         transition(application, "submit", user)  # 重新提交
 
     page.goto("/staff/?view=done")

@@ -81,8 +81,9 @@ def liaoning(app, client, make_enterprise):
 
 def liaoning_form(client, application_id, person_id, **changes):
     data = {"applicant": str(person_id), "contact_name": "王德胜", "contact_phone": "0412-5502123",
-            "employees": "120", "tax_grade": "A", "trade_kind": "goods", "trade_note": "对日本、韩国出口钢材",
-            "action": "next"}
+            "employees": "120", "tax_proof": "grade", "tax_grade": "A", "trade_kind": "goods",
+            "trade_note": "对日本、韩国出口钢材", "social_insurance_months": "12", "social_insurance_matches": "y",
+            "not_prohibited": "y", "action": "next"}
     data.update(changes)
     return submit(client, f"/apply/{application_id}/form", data)
 
@@ -90,7 +91,7 @@ def liaoning_form(client, application_id, person_id, **changes):
 def complete_liaoning(app, client, scalar, application_id, person_id, criminal_record_issued=None):
     assert liaoning_form(client, application_id, person_id).status_code == 303
     member_id = member_id_of(scalar, application_id)
-    for kind in ("enterprise_letter", "business_license", "tax_certificate", "trade_proof", "remittance"):
+    for kind in ("enterprise_letter", "business_license", "tax_certificate", "customs_declaration", "remittance"):
         assert upload(client, application_id, kind).status_code == 303
     for kind in ("passport_page", "social_insurance"):
         assert upload(client, application_id, kind, member_id=member_id).status_code == 303
@@ -117,20 +118,99 @@ def test_liaoning_application_meeting_the_standards_is_submitted(app, client, sc
     assert application.status == "submitted" and application.office_code == "anshan"
 
 
-@pytest.mark.parametrize("employees, tax_grade, message", [
-    ("9", "A", "申办企业员工人数须在 10 人以上（当前填写 9 人）"),
-    ("120", "C", "企业纳税信用等级须为 M 级（含）以上（当前为 C）"),
-])
-def test_liaoning_refuses_enterprises_below_the_standards(app, client, scalar, liaoning, employees, tax_grade,
-                                                         message):
+def form_feedback(client, application_id, person_id, field, **changes):
+    """The inline check of one field of 在线填表 (HTMX), as leaving the field asks it."""
+    data = {"applicant": str(person_id), "contact_name": "王德胜", "contact_phone": "0412-5502123",
+            "employees": "120", "tax_proof": "grade", "tax_grade": "A", "trade_kind": "goods",
+            "trade_note": "对日本、韩国出口钢材", "social_insurance_months": "12", "social_insurance_matches": "y",
+            "not_prohibited": "y", **changes}
+    return submit(client, f"/apply/{application_id}/form/check", data,
+                  headers={"HX-Request": "true", "HX-Trigger-Name": field}).get_data(as_text=True)
+
+
+STANDARDS = [
+    ({"employees": "9"}, "employees", "申办企业员工人数须在 10 人以上（当前填写 9 人）",
+     {"employees": 9}),
+    ({"tax_grade": "C"}, "tax_grade", "企业纳税信用等级须为 M 级（含）以上，或出具上一年度“完成依法纳税”证明（当前为 C）",
+     {"tax_grade": "C"}),
+    ({"social_insurance_months": "5"}, "social_insurance_months", "须提供 6 个月以上的社保缴纳明细（当前填写 5 个月）",
+     {"declaration.social_insurance_months": 5}),
+    ({"social_insurance_matches": ""}, "social_insurance_matches", "姓名和工作单位",
+     {"declaration.social_insurance_matches": False}),
+    ({"not_prohibited": ""}, "not_prohibited", "禁办情形", {"prohibited_declaration": None}),
+]
+
+
+@pytest.mark.parametrize("typed, field, message, stored", STANDARDS)
+def test_liaoning_refuses_what_misses_a_standard_at_the_field_and_at_submission(
+        app, client, scalar, liaoning, typed, field, message, stored):
     person_id = add_person(app, liaoning)
     application_id = start(client)
+    assert message in form_feedback(client, application_id, person_id, field, **typed)
+    response = liaoning_form(client, application_id, person_id, **typed)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+
     complete_liaoning(app, client, scalar, application_id, person_id)
-    liaoning_form(client, application_id, person_id, employees=employees, tax_grade=tax_grade)
+    with app.app_context():  # the standard changed, or the data did, while the draft waited
+        application = db.session.get(Application, application_id)
+        extra = {key: dict(value) if isinstance(value, dict) else value for key, value in application.extra.items()}
+        for key, value in stored.items():
+            if key.startswith("declaration."):
+                extra["declaration"][key.split(".", 1)[1]] = value
+            elif key in extra or key == "prohibited_declaration":
+                extra[key] = value
+            else:
+                setattr(application.enterprise, key, value)
+        application.extra = extra
+        db.session.commit()
     response = try_submit(client, scalar, application_id)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert scalar(select(Application.status).where(Application.id == application_id)) == "draft"
+
+
+def test_liaoning_takes_a_tax_paid_certificate_instead_of_a_grade(app, client, scalar, liaoning):
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    assert "请选择纳税信用等级" in form_feedback(client, application_id, person_id, "tax_grade", tax_grade="")
+    assert "error" not in form_feedback(client, application_id, person_id, "tax_grade", tax_grade="", tax_proof="paid")
+    complete_liaoning(app, client, scalar, application_id, person_id)
+    assert liaoning_form(client, application_id, person_id, tax_proof="paid", tax_grade="").status_code == 303
+    assert try_submit(client, scalar, application_id).status_code == 303
+    assert scalar(select(Application.extra).where(Application.id == application_id))["declaration"]["tax_proof"] == "paid"
+    assert scalar(select(Enterprise.tax_grade).where(Enterprise.id == liaoning)) is None
+
+
+def test_liaoning_prohibited_cases_are_declared_with_who_and_when(app, client, scalar, liaoning):
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    page = client.get(f"/apply/{application_id}/form").get_data(as_text=True)
+    assert "违规禁办事项清单" in page and "国家公务员、事业单位人员" in page and "企业破产" not in page
+    assert liaoning_form(client, application_id, person_id).status_code == 303
+    application = scalar(select(Application).where(Application.id == application_id))
+    declared = application.extra["prohibited_declaration"]
+    assert declared["cases"][2] == "有犯罪记录的人员" and declared["user_id"] and declared["at"]
+    page = client.get(f"/apply/{application_id}/form").get_data(as_text=True)
+    assert "声明。" in page and 'name="not_prohibited" value="y" checked' in page
+
+    renew = start(client, "renew")
+    assert "企业破产" in client.get(f"/apply/{renew}/form").get_data(as_text=True)
+
+
+def test_liaoning_materials_follow_the_trade_kind(app, client, scalar, liaoning):
+    person_id = add_person(app, liaoning)
+    application_id = start(client)
+    assert liaoning_form(client, application_id, person_id).status_code == 303
+    goods = client.get(f"/apply/{application_id}/materials").get_data(as_text=True)
+    assert "上一年度海关进出口货物报关单" in goods and "往来电子邮件" not in goods
+    assert liaoning_form(client, application_id, person_id, trade_kind="services").status_code == 303
+    services = client.get(f"/apply/{application_id}/materials").get_data(as_text=True)
+    assert "报关单" not in services.split("</nav>")[-1]
+    for label in ("与经济体签署的合同、协议、项目意向书或计划书", "与外方企业的往来电子邮件",
+                  "申请人上一年度前往相关经济体的商务签证"):
+        assert label in services
+    confirm = client.get(f"/apply/{application_id}/confirm").get_data(as_text=True)
+    assert "请上传与外方企业的往来电子邮件" in confirm
 
 
 def test_liaoning_refuses_a_passport_valid_for_less_than_a_year_when_chosen_and_at_submission(

@@ -154,6 +154,11 @@ def test_override_changes_a_rule(tmp_path):
     ("[workflow]\npayment_stage = 'chosen_at_report'\n", "workflow.payment_stage", "add the report step"),
     ("[wizard.business_steps]\nnew = ['form', 'confirm']\n", "wizard.business_steps.new", "takes wizard.steps"),
     ("[wizard.business_steps]\nearly = ['form', 'sign']\n", "wizard.business_steps.early", "Input should be"),
+    # 社保 and 禁办情形 are asked on 在线填表's 申报条件, of the one applicant.
+    ("[wizard]\ndeclaration = false\n", "eligibility.min_social_insurance_months", "set wizard.declaration = true"),
+    ("[wizard]\ndeclaration = false\n", "materials.new.3.trade_kinds", "set wizard.declaration = true"),
+    ("[workflow]\napplication_unit = 'batch'\n[wizard]\nsteps = ['form', 'members', 'materials', 'pickup', 'confirm']\n",
+     "eligibility.min_social_insurance_months", "application_unit single"),
 ])
 def test_bad_override_stops_start_up_naming_file_and_key(tmp_path, override, key, fragment):
     path = write_override(tmp_path, "liaoning", override)

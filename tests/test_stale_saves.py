@@ -17,7 +17,9 @@ EXPIRY = (datetime.date.today() + datetime.timedelta(days=4 * 365)).isoformat()
 STALE = "此申请单已在另一个页面或窗口中修改并保存"
 
 CONTACT = {"contact_name": "袁媛", "contact_phone": "13456767660", "action": "draft"}
-DECLARATION = {"employees": "65", "tax_grade": "B", "trade_kind": "goods", "trade_note": "向越南出口机械设备"}
+DECLARATION = {"employees": "65", "tax_proof": "grade", "tax_grade": "B", "trade_kind": "goods",
+               "trade_note": "向越南出口机械设备", "social_insurance_months": "12", "social_insurance_matches": "y",
+               "not_prohibited": "y"}
 MAIL = {"method": "mail", "recipient": "袁媛", "phone": "13456767660", "address": "长沙市岳麓区麓山南路1号",
         "postcode": "410000", "action": "draft"}
 MEMBER = {

@@ -179,8 +179,11 @@ def acknowledge_notice(application: Application) -> None:
     db.session.commit()
 
 
-def save_form(application: Application, *, contact_name: str, contact_phone: str,
-              declaration: dict | None = None) -> None:
+def save_form(application: Application, actor, *, contact_name: str, contact_phone: str,
+              declaration: dict | None = None, prohibited: tuple[str, ...] = ()) -> None:
+    """在线填表. `declaration`: 申报条件 (the enterprise's employees, grade and 企业类型 kept on it
+    too); `prohibited`: the 禁办情形 the actor has just declared the applicant not to be in, kept
+    with who and when (a declaration already made for the same list is kept as it was)."""
     application.contact_name = contact_name
     application.contact_phone = contact_phone
     if declaration is not None:
@@ -188,9 +191,12 @@ def save_form(application: Application, *, contact_name: str, contact_phone: str
         enterprise.employees = declaration["employees"]
         enterprise.tax_grade = declaration["tax_grade"]
         enterprise.trade_kind = declaration["trade_kind"]
-        _set_extra(application, "declaration", {
-            "employees": declaration["employees"], "tax_grade": declaration["tax_grade"],
-            "trade_kind": declaration["trade_kind"], "trade_note": declaration["trade_note"],
+        _set_extra(application, "declaration", dict(declaration))
+    earlier = (application.extra or {}).get("prohibited_declaration") or {}
+    if prohibited and tuple(earlier.get("cases") or ()) != tuple(prohibited):
+        _set_extra(application, "prohibited_declaration", {
+            "cases": list(prohibited), "user_id": actor.id, "user_name": actor.display_name,
+            "at": utcnow().isoformat(timespec="seconds"),
         })
     _clear_unsaved(application, "form")
     _saved(application)

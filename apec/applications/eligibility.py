@@ -112,19 +112,76 @@ def related_member_refusal(application: Application, person: Person) -> str | No
     return None
 
 
+def declaration_of(application: Application) -> dict:
+    """申报条件 as typed on 在线填表 (Hebei, Liaoning): employees, tax, 企业类型, 社保 …"""
+    return (application.extra or {}).get("declaration") or {}
+
+
+def trade_kind_of(application: Application) -> str | None:
+    return declaration_of(application).get("trade_kind") or application.enterprise.trade_kind
+
+
+def tax_refusal(rules, tax_grade: str | None, tax_proof: str | None) -> str | None:
+    """Grade at least min_tax_grade, or (where the province takes it instead) a 完成依法纳税证明."""
+    if not rules.min_tax_grade or (rules.tax_paid_alternative and tax_proof == "paid"):
+        return None
+    limit = TAX_GRADE_ORDER.index(rules.min_tax_grade)
+    if tax_grade in TAX_GRADE_ORDER and TAX_GRADE_ORDER.index(tax_grade) <= limit:
+        return None
+    alternative = "，或出具上一年度“完成依法纳税”证明" if rules.tax_paid_alternative else ""
+    return f"企业纳税信用等级须为 {rules.min_tax_grade} 级（含）以上{alternative}（当前为 {tax_grade or '未填写'}）。"
+
+
+def employees_refusal(rules, employees: int | None) -> str | None:
+    if rules.min_employees and (employees or 0) < rules.min_employees:
+        return f"申办企业员工人数须在 {rules.min_employees} 人以上（当前填写 {employees or 0} 人）。"
+    return None
+
+
+def social_insurance_refusal(rules, months: int | None, name: str = "申请人") -> str | None:
+    if rules.min_social_insurance_months and (months or 0) < rules.min_social_insurance_months:
+        return (f"{name}须提供 {rules.min_social_insurance_months} 个月以上的社保缴纳明细"
+                f"（当前填写 {months or 0} 个月）。")
+    return None
+
+
+def prohibited_cases(province: ProvincePlugin, business_type: str) -> tuple[str, ...]:
+    return province.config.eligibility.prohibited.get(business_type, ())
+
+
+def prohibited_declaration(application: Application) -> dict | None:
+    """The applicant's 禁办情形 declaration: the cases, who declared and when (a datetime)."""
+    declared = (application.extra or {}).get("prohibited_declaration")
+    if not declared:
+        return None
+    return {**declared, "at": datetime.datetime.fromisoformat(declared["at"])}
+
+
+def prohibited_declaration_refusal(province: ProvincePlugin, application: Application) -> str | None:
+    """Where the province lists 禁办情形, the applicant has declared, for this business type's list."""
+    cases = prohibited_cases(province, application.business_type)
+    declared = (application.extra or {}).get("prohibited_declaration") or {}
+    if cases and tuple(declared.get("cases") or ()) != cases:
+        return f"请在“在线填表”中阅读{province.config.eligibility.prohibited_title}，并勾选确认不属于所列禁办情形。"
+    return None
+
+
 def standards_refusals(province: ProvincePlugin, application: Application,
                        today: datetime.date | None = None) -> list[str]:
     """The province's quantitative standards the application does not meet (empty: all met)."""
     rules = province.config.eligibility
     today = today or datetime.date.today()
     enterprise = application.enterprise
-    refusals = []
-    if rules.min_employees and (enterprise.employees or 0) < rules.min_employees:
-        refusals.append(f"申办企业员工人数须在 {rules.min_employees} 人以上（当前填写 {enterprise.employees or 0} 人）。")
-    if rules.min_tax_grade:
-        limit = TAX_GRADE_ORDER.index(rules.min_tax_grade)
-        if enterprise.tax_grade not in TAX_GRADE_ORDER or TAX_GRADE_ORDER.index(enterprise.tax_grade) > limit:
-            refusals.append(f"企业纳税信用等级须为 {rules.min_tax_grade} 级（含）以上（当前为 {enterprise.tax_grade or '未填写'}）。")
+    declared = declaration_of(application)
+    names = "、".join(member.person.name for member in application.members) or "申请人"
+    refusals = [refusal for refusal in (
+        employees_refusal(rules, enterprise.employees),
+        tax_refusal(rules, enterprise.tax_grade, declared.get("tax_proof")),
+        social_insurance_refusal(rules, declared.get("social_insurance_months"), names),
+        prohibited_declaration_refusal(province, application),
+    ) if refusal]
+    if rules.min_social_insurance_months and not declared.get("social_insurance_matches"):
+        refusals.append("请在“在线填表”中确认社保单上的姓名和工作单位与申请人、申请单位一致。")
     if rules.no_criminal_record_max_age_months and rules.criminal_record_material:
         for member in application.members:
             records = [m for m in application.materials if m.member_id == member.id and m.kind == rules.criminal_record_material]

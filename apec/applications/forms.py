@@ -7,13 +7,15 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..enterprises.forms import PassportFields
-from ..enterprises.models import TAX_GRADES
+from ..enterprises.models import TAX_GRADES, TRADE_KIND_LABELS
 from ..statuses import PAYMENT_METHOD_LABELS
 from ..validators import is_valid_mobile
 from ..web.forms import Radio, Select, check, chosen, max_length, mobile_digits, normalized, required, strip
 from .businesses import HANDOVER_LABELS, NEW_PASSPORT_KEYS, OTHER, needs_acknowledgement
+from .eligibility import employees_refusal, social_insurance_refusal, tax_refusal
 
-TRADE_KINDS = [("goods", "加工制造或货物贸易进出口类企业"), ("services", "非货物贸易类企业")]
+TRADE_KINDS = list(TRADE_KIND_LABELS.items())
+TAX_PROOFS = [("grade", "纳税评价等级证明"), ("paid", "上一年度“完成依法纳税”证明")]
 PICKUP_LABELS = {"self": "自取", "mail": "邮寄"}
 PHONE_RE = re.compile(r"^[0-9][0-9-]{6,19}$")
 
@@ -53,21 +55,78 @@ class ContactForm(FlaskForm):
 
 
 class DeclarationForm(ContactForm):
-    """在线填表 with 申报条件 (Hebei, Liaoning): what the qualification standards look at."""
+    """在线填表 with 申报条件 (Hebei, Liaoning): what the qualification standards look at, each
+    checked against the province's standard as it is typed (and again at submission)."""
 
     # InputRequired, not DataRequired: 0 is typed in (and then too few), not missing.
     employees = IntegerField("员工人数", validators=[InputRequired(message="请填写员工人数")])
-    tax_grade = Select("纳税信用等级", choices=[("", "请选择")] + [(g, f"{g} 级") for g in TAX_GRADES],
-                       validators=[chosen("纳税信用等级")])
+    tax_proof = Radio("纳税情况证明", choices=TAX_PROOFS, validators=[chosen("纳税情况证明")])
+    tax_grade = Select("纳税信用等级", choices=[("", "请选择")] + [(g, f"{g} 级") for g in TAX_GRADES])
     trade_kind = Radio("企业类型", choices=TRADE_KINDS, validators=[chosen("企业类型")])
     trade_note = TextAreaField(
         "与APEC经济体贸易往来情况", filters=[strip],
         validators=[required("与APEC经济体贸易往来情况"), max_length(1000)],
     )
+    social_insurance_months = IntegerField("申请人社保缴纳月数", validators=[InputRequired(message="请填写社保缴纳月数")])
+    social_insurance_matches = BooleanField("社保单上的姓名和工作单位与申请人、申请单位一致")
+    not_prohibited = BooleanField()
+
+    def __init__(self, *args, rules=None, prohibited=(), prohibited_title="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        if rules is None or not rules.tax_paid_alternative:
+            del self.tax_proof
+        if rules is None or not rules.min_social_insurance_months:
+            del self.social_insurance_months
+            del self.social_insurance_matches
+        self.prohibited = tuple(prohibited)
+        if self.prohibited:
+            self.not_prohibited.label.text = f"本企业及申请人不属于{prohibited_title}所列任何一种情形"
+        else:
+            del self.not_prohibited
+        self.tax_grade.flags.required = self.grade_needed()
+
+    def grade_needed(self) -> bool:
+        return "tax_proof" not in self or self.tax_proof.data != "paid"
 
     def validate_employees(self, field):
-        if field.data is not None and not 1 <= field.data <= 10_000_000:
+        if field.data is None:
+            return
+        if not 1 <= field.data <= 10_000_000:
             raise ValidationError(f"员工人数应为 1 至 10000000 之间的整数（当前填写 {field.data}）")
+        if self.rules is not None and (refusal := employees_refusal(self.rules, field.data)):
+            raise ValidationError(refusal)
+
+    def validate_tax_grade(self, field):
+        if not self.grade_needed():
+            return
+        if not field.data:
+            raise ValidationError("请选择纳税信用等级")
+        if self.rules is not None and (refusal := tax_refusal(self.rules, field.data, None)):
+            raise ValidationError(refusal)
+
+    def validate_social_insurance_months(self, field):
+        if field.data is not None and not 0 <= field.data <= 600:
+            raise ValidationError(f"社保缴纳月数应为 0 至 600 之间的整数（当前填写 {field.data}）")
+        if field.data is not None and (refusal := social_insurance_refusal(self.rules, field.data)):
+            raise ValidationError(refusal)
+
+    def validate_social_insurance_matches(self, field):
+        if not field.data:
+            raise ValidationError("社保单上的姓名和工作单位须与申请人、申请单位一致，请核对后勾选")
+
+    def validate_not_prohibited(self, field):
+        if not field.data:
+            raise ValidationError("请阅读禁办情形后勾选确认；属于所列情形的，不能申办")
+
+    def declaration(self) -> dict:
+        """What is stored: the standards' inputs, and the tick with the list it was given for."""
+        names = ("employees", "tax_proof", "tax_grade", "trade_kind", "trade_note", "social_insurance_months",
+                 "social_insurance_matches")
+        declared = {name: self[name].data for name in names if name in self}
+        if not self.grade_needed():
+            declared["tax_grade"] = None
+        return declared
 
 
 class InvoiceFields(FlaskForm):

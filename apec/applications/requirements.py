@@ -3,8 +3,9 @@
 from ..materials.models import Material
 from ..provinces.base import ProvincePlugin
 from ..provinces.schema import MaterialSpec
-from .businesses import FEE_BEARING_TYPES, business_missing
-from .eligibility import member_refusal, standards_refusals
+from ..enterprises.models import OWNERSHIP_LABELS, TRADE_KIND_LABELS
+from .businesses import BUSINESSES, FEE_BEARING_TYPES, business_missing
+from .eligibility import member_refusal, standards_refusals, trade_kind_of
 from .models import Application
 from .steps import step_labels, steps_of
 
@@ -16,14 +17,50 @@ PERSON_REQUIRED = {
 
 
 def material_specs(province: ProvincePlugin, application: Application) -> list[MaterialSpec]:
-    """The province's list for this business type (renew falls back to new), ownership and reason."""
-    lists = province.config.materials
-    specs = lists.get(application.business_type)
-    if specs is None and application.business_type == "renew":
-        specs = lists.get("new")
+    """The province's list for this business type (renew falls back to new), ownership, 企业类型
+    and reason."""
+    specs = province.material_list(application.business_type)
     ownership = application.enterprise.ownership
-    return [spec for spec in specs or () if (not spec.ownership or ownership in spec.ownership)
+    trade_kind = trade_kind_of(application) if any(spec.trade_kinds for spec in specs) else None
+    return [spec for spec in specs if (not spec.ownership or ownership in spec.ownership)
+            and (not spec.trade_kinds or trade_kind in spec.trade_kinds)
             and (not spec.reasons or application.reason in spec.reasons)]
+
+
+def published_standards(province: ProvincePlugin, business_type: str) -> dict:
+    """What 业务申报 tells before a business is started: the province's standards, each as the
+    rule that is checked later, the materials with whom and when each is for, and the 禁办情形."""
+    rules, workflow = province.config.eligibility, province.config.workflow
+    conditions = []
+    if business_type in ("new", "renew"):
+        if rules.min_employees:
+            conditions.append(f"申办企业员工人数 {rules.min_employees} 人以上")
+        if rules.min_tax_grade:
+            alternative = "，或出具上一年度“完成依法纳税”证明" if rules.tax_paid_alternative else ""
+            conditions.append(f"纳税信用等级 {rules.min_tax_grade} 级（含）以上{alternative}")
+        if rules.passport_min_valid_months:
+            conditions.append(f"申请人护照有效期不少于 {rules.passport_min_valid_months} 个月")
+        if rules.no_criminal_record_max_age_months:
+            conditions.append(f"无犯罪记录证明自开具之日起 {rules.no_criminal_record_max_age_months} 个月内有效")
+        if rules.min_social_insurance_months:
+            conditions.append(f"申请人须提供 {rules.min_social_insurance_months} 个月以上的社保缴纳明细，"
+                              "社保单上的姓名和工作单位须与申请人、申请单位一致")
+    if business_type == "renew":
+        conditions.append(f"APEC 卡到期前 {workflow.renew_within_months} 个月内可申请续办")
+    if business_type in FEE_BEARING_TYPES and province.config.fees.card_fee:
+        conditions.append(f"费用 {province.config.fees.card_fee} 元/人")
+    reasons = dict(BUSINESSES[business_type].reasons) if business_type in BUSINESSES else {}
+    materials = []
+    for spec in province.material_list(business_type):
+        notes = ["每位申请人" if spec.scope == "member" else ""]
+        notes += [TRADE_KIND_LABELS[kind] for kind in spec.trade_kinds]
+        notes += [OWNERSHIP_LABELS[kind] for kind in spec.ownership]
+        notes += [f"{reasons.get(reason, reason)}时" for reason in spec.reasons]
+        notes.append("" if spec.required else "选交")
+        materials.append({"label": spec.label, "note": "、".join(note for note in notes if note),
+                          "template": spec.template})
+    return {"conditions": conditions, "materials": materials,
+            "prohibited": rules.prohibited.get(business_type, ()), "prohibited_title": rules.prohibited_title}
 
 
 def specs_for(province, application, scope: str) -> list[MaterialSpec]:
@@ -51,6 +88,9 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
         missing.append("请至少添加一名申请人")
     if not application.contact_name or not application.contact_phone:
         missing.append("请填写联系人姓名和联系人电话")
+    if province.config.wizard.declaration and application.business_type in ("new", "renew") \
+            and not (application.extra or {}).get("declaration"):
+        missing.append("请在“在线填表”中填写申报条件")
     steps = steps_of(province, application.business_type)
     if "notice" in steps and not application.extra.get("notice_ack"):
         missing.append(f"请阅读{province.config.wizard.notice_title}并勾选“{province.config.wizard.notice_ack}”")

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..enterprises import books
 from ..enterprises.forms import PersonForm
-from ..enterprises.models import Person
+from ..enterprises.models import TRADE_KIND_LABELS, Person
 from ..enterprises.persons import PersonError, find_person, person_form_data
 from ..enterprises.views import person_form_page
 from ..economies import economy_name
@@ -30,7 +30,10 @@ from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
 from . import drafts
 from .businesses import BUSINESSES, HANDOVER_LABELS, LOST_CARD, business_of, new_passport, reason_label
-from .eligibility import approved_economies, member_cards, parent_cards
+from .eligibility import (
+    approved_economies, declaration_of, member_cards, parent_cards, prohibited_cases, prohibited_declaration,
+    prohibited_declaration_refusal,
+)
 from .forms import (
     AddMemberForm,
     BusinessForm,
@@ -41,10 +44,9 @@ from .forms import (
     NoticeForm,
     PickupForm,
     ReportForm,
-    TRADE_KINDS,
 )
 from .models import Application, ApplicationMember
-from .requirements import materials_of, missing_items, slot_files, spec_by_code, specs_for
+from .requirements import materials_of, missing_items, published_standards, slot_files, spec_by_code, specs_for
 from .states import PARENT_TYPES, RELATED
 from .steps import step_after, step_before, step_with, steps_of, wizard_steps
 from .workflow import (
@@ -69,7 +71,8 @@ bp.add_app_template_global(business_of, "business_of")
 bp.add_app_template_global(reason_label, "reason_of")
 bp.add_app_template_global(new_passport, "new_passport_of")
 bp.add_app_template_global(HANDOVER_LABELS, "handover_labels")
-bp.add_app_template_global(dict(TRADE_KINDS), "trade_kind_labels")
+bp.add_app_template_global(TRADE_KIND_LABELS, "trade_kind_labels")
+bp.add_app_template_global(prohibited_declaration, "prohibited_declaration_of")
 
 
 bp.add_app_template_global(lambda application: member_cards(application, statuses=tuple(CARD_STATUS_LABELS)),
@@ -238,7 +241,9 @@ def start_page():
     province = get_province(current_user.province)
     types = [(code, label) for code, label in province.business_types() if code in STARTABLE_TYPES]
     related = [(code, label) for code, label in province.business_types() if code in RELATED]
-    return render("applications/start.html", business_types=types, related_types=related)[0]
+    standards = {code: published_standards(province, code) for code, _ in types + related}
+    return render("applications/start.html", business_types=types, related_types=related,
+                  standards_of=standards)[0]
 
 
 @bp.post("/start")
@@ -396,12 +401,20 @@ def contact_form(application, province, persons):
     defaults = {"contact_name": application.contact_name, "contact_phone": application.contact_phone}
     if application.members:
         defaults["applicant"] = str(application.members[0].person_id)
+    extra = {}
     if wizard.declaration:
-        declaration = application.extra.get("declaration", {})
+        declaration = declaration_of(application)
         defaults.update(employees=enterprise.employees, tax_grade=enterprise.tax_grade or "",
-                        trade_kind=enterprise.trade_kind or "", trade_note=declaration.get("trade_note", ""))
+                        trade_kind=enterprise.trade_kind or "", trade_note=declaration.get("trade_note", ""),
+                        tax_proof=declaration.get("tax_proof") or "grade",
+                        social_insurance_months=declaration.get("social_insurance_months"),
+                        social_insurance_matches=bool(declaration.get("social_insurance_matches")),
+                        not_prohibited=prohibited_declaration_refusal(province, application) is None)
+        rules = province.config.eligibility
+        extra = {"rules": rules, "prohibited": prohibited_cases(province, application.business_type),
+                 "prohibited_title": rules.prohibited_title}
     return step_form(form_class, application, "form", data=defaults, persons=persons,
-                     needs_applicant=needs_applicant)
+                     needs_applicant=needs_applicant, **extra)
 
 
 def business_form(application):
@@ -469,9 +482,10 @@ def form_step(application, province):
                     abort(400)
                 drafts.set_applicant(application, person)  # first: a refused applicant saves nothing
             drafts.save_form(
-                application, contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
-                declaration={name: form[name].data for name in ("employees", "tax_grade", "trade_kind", "trade_note")}
-                if wizard.declaration else None,
+                application, current_user, contact_name=form.contact_name.data,
+                contact_phone=form.contact_phone.data,
+                declaration=form.declaration() if wizard.declaration else None,
+                prohibited=form.prohibited if wizard.declaration else (),
             )
             return advance(application, province, "form")
         except drafts.DraftError as error:

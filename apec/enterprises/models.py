@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models_base import TimestampMixin, utcnow
 
 OWNERSHIP_LABELS = {"state": "国有企业", "private": "民营企业", "foreign": "外资企业", "other": "其他"}
+TRADE_KIND_LABELS = {"goods": "加工制造或货物贸易进出口类企业", "services": "非货物贸易类企业"}
 TAX_GRADES = ("A", "B", "M", "C", "D")
 
 

@@ -66,6 +66,15 @@ class ProvincePlugin:
         offered = set(self.config.business_types)
         return [(code, self.label(code)) for code in BUSINESS_TYPES if code in offered]
 
+    def material_list(self, business_type: str) -> tuple:
+        """The business type's material list as configured (renew falls back to new), before the
+        ownership, 企业类型 and reason of an application choose from it."""
+        lists = self.config.materials
+        specs = lists.get(business_type)
+        if specs is None and business_type == "renew":
+            specs = lists.get("new")
+        return specs or ()
+
     def office(self, code: str) -> Office | None:
         return self.config.offices.get(code)
 

@@ -32,6 +32,8 @@ class Branding(Strict):
     logo_text: str = Field(max_length=4, description="Characters shown in the round logo")
     contact_phone: str = ""
     notice: str = ""
+    tips: tuple[str, ...] = Field(default=(), description=(
+        "温馨提示, one line each, on the home page and 业务申报 (Liaoning: the guide's four)"))
     my_applications: str = Field(default="我的申请单", description="name of the enterprise's list of applications")
     login_button: str = Field(default="确认", description="the 登录 page's button, as the guide names it")
     tab_labels: dict[Literal["new", "early", "replace", "passport", "cancel"], str] = Field(
@@ -82,6 +84,9 @@ class MaterialSpec(Strict):
     ownership: tuple[Ownership, ...] = Field(default=(), description="only for these ownerships; empty: all")
     reasons: tuple[str, ...] = Field(default=(), description=(
         "only when the related business's reason is one of these (换补卡 lost: 挂失证明); empty: all"))
+    trade_kinds: tuple[Literal["goods", "services"], ...] = Field(default=(), description=(
+        "only for enterprises of these 企业类型, declared on 在线填表 (Liaoning: 报关单 for goods, "
+        "contracts, visa and e-mails for the others); empty: all"))
     issued_within_months: int | None = Field(default=None, ge=1, description="certificate must be this recent")
     max_count: int = Field(
         default=1, ge=1, description="files this material takes; uploading into a full slot replaces one"
@@ -152,6 +157,13 @@ class Eligibility(Strict):
     criminal_record_material: str | None = Field(
         default=None, description="the material that is the 无犯罪记录证明 whose age is checked"
     )
+    tax_paid_alternative: bool = Field(default=False, description=(
+        "a 完成依法纳税证明 meets the tax standard instead of min_tax_grade (Liaoning)"))
+    min_social_insurance_months: int = Field(default=0, ge=0, description=(
+        "在线填表 asks the applicant's months of 社保 and that its name and employer match (Liaoning: 6)"))
+    prohibited_title: str = "违规禁办事项清单"
+    prohibited: dict[Literal["new", "renew"], tuple[str, ...]] = Field(default_factory=dict, description=(
+        "the cases an applicant declares on 在线填表 not to be in, per business type (Liaoning's 禁办情形)"))
 
 
 class Hints(Strict):
@@ -247,6 +259,22 @@ def cross_check(config: ProvinceConfig) -> list[tuple[str, tuple[tuple[str, ...]
         problems.append(("no_criminal_record_max_age_months needs criminal_record_material, a material code",
                          (("eligibility", "criminal_record_material"),
                           ("eligibility", "no_criminal_record_max_age_months"))))
+    declared = {"tax_paid_alternative": eligibility.tax_paid_alternative,
+                "min_social_insurance_months": eligibility.min_social_insurance_months,
+                "prohibited": eligibility.prohibited}
+    for key, value in declared.items():
+        if value and not config.wizard.declaration:
+            problems.append((f"{key} is asked on 在线填表's 申报条件: set wizard.declaration = true",
+                             (("eligibility", key), ("wizard", "declaration"))))
+    if eligibility.min_social_insurance_months and unit != "single":
+        problems.append(("min_social_insurance_months asks the one applicant's 社保 on 在线填表: "
+                         "application_unit single", (("eligibility", "min_social_insurance_months"),
+                                                     ("workflow", "application_unit"))))
+    for business_type, specs in config.materials.items():
+        for index, spec in enumerate(specs):
+            if spec.trade_kinds and not config.wizard.declaration:
+                problems.append(("trade_kinds follows the 企业类型 of 在线填表's 申报条件: set wizard.declaration = true",
+                                 (("materials", business_type, str(index), "trade_kinds"), ("wizard", "declaration"))))
     for business_type in config.wizard.business_steps:
         if business_type in ("new", "renew"):
             problems.append((f"{business_type} takes wizard.steps", (("wizard", "business_steps", business_type),)))
