@@ -16,9 +16,11 @@ from ..provinces.registry import get_province
 from ..timefmt import CHINA
 from ..web.access import enterprise_required, owned_or_404
 from ..web.downloads import file_response
+from .barcode import barcode_svg
 from .pdf import render_pdf
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+bp.add_app_template_filter(barcode_svg, "barcode")
 
 # Template code (as named in province.toml) → title and template file.
 DOCUMENTS = {
