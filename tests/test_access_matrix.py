@@ -60,6 +60,7 @@ ROUTES = [
     ("/staff/applications/{id}", {"reviewer_here"}),
     ("/materials/{material}/download", OWNERS | {"reviewer_here", "admin_same_province"}),
     ("/materials/{material}/preview", OWNERS | {"reviewer_here", "admin_same_province"}),
+    ("/materials/{material}/file", OWNERS | {"reviewer_here", "admin_same_province"}),
 ]
 
 

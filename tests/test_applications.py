@@ -168,7 +168,9 @@ def test_download_has_attachment_name_and_nosniff_and_preview_is_inline(client, 
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert "filename*=UTF-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf" in download.headers["Content-Disposition"]
-    assert client.get(f"/materials/{material_id}/preview").headers["Content-Disposition"].startswith("inline;")
+    assert client.get(f"/materials/{material_id}/file").headers["Content-Disposition"].startswith("inline;")
+    preview = client.get(f"/materials/{material_id}/preview").get_data(as_text=True)
+    assert "预览：营业执照副本" in preview and f"/materials/{material_id}/download" in preview and "营业执照.pdf" in preview
     stored = scalar(select(Material.stored_name))
     assert "营业执照" not in stored and ".pdf" not in stored, "stored under a random name"
 

@@ -1,14 +1,19 @@
-"""预览 and 下载 of uploaded materials, only for users who may see the application.
+"""预览 (a page with the file and 下载, seed 002) and 下载 of uploaded materials, only for users who
+may see the application.
 
 It lives here, not in materials/: who may see a file is who may see its application."""
 
-from flask import Blueprint, Response, abort
+import textwrap
+
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..accounts.models import ROLE_REVIEWER
 from ..extensions import db
 from ..materials.models import Material
 from ..materials.storage import get_storage
 from ..web.downloads import file_response
+from ..web.templating import current_province
 from .access import can_view
 from .models import Application
 
@@ -31,7 +36,30 @@ def _file_response(material: Material, disposition: str) -> Response:
     except FileNotFoundError:
         abort(404)
     response = file_response(data, material.content_type, material.original_name, disposition)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
+    # The file itself runs nothing; only the 预览 page of this site may show it in a frame. A PDF is
+    # not sandboxed: Chromium refuses to show a PDF in a sandboxed document.
+    sandbox = "" if material.content_type == "application/pdf" else "; sandbox"
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'{sandbox}")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.get("/examples/<business_type>/<code>.svg")
+def example(business_type: str, code: str):
+    """查看示例 of one material of the province's list, as a picture drawn from its rules."""
+    spec = next((spec for spec in current_province().material_list(business_type) if spec.code == code), None)
+    if spec is None:
+        abort(404)
+    if spec.image_size:
+        kind = "photo" if spec.image_size[1] > spec.image_size[0] else "signature"
+    else:
+        kind = "passport" if "passport" in spec.code else "document"
+    caption = textwrap.wrap(spec.example, 34)[:4]
+    svg = render_template("materials/example.svg", spec=spec, kind=kind, caption=caption, w=520,
+                          h=330 + 18 * len(caption))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
 
@@ -44,4 +72,19 @@ def download(material_id: int):
 @bp.get("/<int:material_id>/preview")
 @login_required
 def preview(material_id: int):
+    """预览: the file on a page of its own, with whose it is and 下载."""
+    material = _visible_material(material_id)
+    application = db.session.get(Application, material.application_id)
+    back = None
+    if current_user.is_enterprise_user:
+        back = url_for("user_center.application_detail", application_id=application.id)
+    elif current_user.role == ROLE_REVIEWER:
+        back = url_for("review.detail", application_id=application.id)
+    return render_template("materials/preview.html", material=material, application=application, back=back)
+
+
+@bp.get("/<int:material_id>/file")
+@login_required
+def inline(material_id: int):
+    """The file as the browser shows it, framed by 预览."""
     return _file_response(_visible_material(material_id), "inline")
