@@ -69,7 +69,7 @@ def start(client, business_type="new") -> int:
 
 
 def upload(client, application_id, kind=None, data=PDF, filename="file.pdf", member_id=None, title=None,
-           issued_on=None, htmx=False):
+           issued_on=None, htmx=False, headers=None):
     form = {"file": (io.BytesIO(data), filename)}
     if kind:
         form["kind"] = kind
@@ -79,7 +79,7 @@ def upload(client, application_id, kind=None, data=PDF, filename="file.pdf", mem
         form["title"] = title
     if issued_on:
         form["issued_on"] = issued_on
-    headers = {"HX-Request": "true"} if htmx else {}
+    headers = {**({"HX-Request": "true"} if htmx else {}), **(headers or {})}
     return submit(client, f"/apply/{application_id}/files", form, page="/user-center/",
                   content_type="multipart/form-data", headers=headers)
 

@@ -147,6 +147,21 @@ def test_request_over_the_upload_limit_is_a_413_with_a_chinese_message(app, clie
     assert count(Material) == 0
 
 
+def test_too_large_an_upload_without_javascript_comes_back_to_its_step_with_the_message(app, client, count, hunan):
+    application_id = start(client)
+    step = f"/apply/{application_id}/materials"
+    big = PDF + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = upload(client, application_id, "business_license", data=big,
+                      headers={"Referer": f"http://localhost{step}"})
+    assert response.status_code == 303 and response.headers["Location"] == step
+    page = client.get(step).get_data(as_text=True)
+    assert "大小限制，请压缩后重新上传" in page and "上传材料" in page
+    assert count(Material) == 0
+    elsewhere = upload(client, application_id, "business_license", data=big,
+                       headers={"Referer": "http://evil.example/apply"})
+    assert elsewhere.status_code == 413, "only back to a page of this site"
+
+
 def test_file_over_the_material_size_limit_is_refused(client, scalar, count, hunan):
     application_id = start(client)
     fill_form(client, application_id, hunan["person_id"])

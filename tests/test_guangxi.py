@@ -199,3 +199,25 @@ def test_the_detail_pages_show_the_payment_method_and_invoice_chosen_at_report(a
     reviewer = staff(app, make_staff("gx@example.com", province="guangxi", office="guangxi"))
     page = reviewer.get(f"/staff/applications/{application_id}").get_data(as_text=True)
     assert "<dt>支付方式</dt><dd>窗口支付</dd>" in page and "广西测试公司" in page
+
+
+def test_a_members_attachments_take_a_named_file_of_their_own(app, client, scalar, guangxi):
+    from apec.materials.models import Material
+
+    application_id = start(client)
+    submit(client, f"/apply/{application_id}/notice", {"acknowledged": "y", "action": "next"})
+    assert save_member(client, application_id, "draft").status_code == 303
+    member_id = scalar(select(ApplicationMember.id).where(ApplicationMember.application_id == application_id))
+    form = client.get(member_page(application_id, member_id)).get_data(as_text=True)
+    assert f'id="slot-custom-{member_id}"' in form and "如还需上传黄振宁的其他附件" in form
+
+    unnamed = upload(client, application_id, member_id=member_id, title="", htmx=True)
+    assert unnamed.status_code == 422 and "请填写附件名称" in unnamed.get_data(as_text=True)
+    named = upload(client, application_id, member_id=member_id, title="在职证明补充", htmx=True)
+    assert named.status_code == 200 and "在职证明补充" in named.get_data(as_text=True)
+    assert f'id="slot-custom-{member_id}"' in named.get_data(as_text=True)
+    assert scalar(select(Material.member_id).where(Material.title == "在职证明补充")) == member_id
+
+    without_js = upload(client, application_id, member_id=member_id, title="合作协议")
+    assert without_js.status_code == 303 and without_js.headers["Location"].endswith(f"member={member_id}")
+    assert "合作协议" in client.get(member_page(application_id, member_id)).get_data(as_text=True)

@@ -878,7 +878,7 @@ def materials_context(application, province, scopes=("application", "member")):
     return {
         "application_specs": specs_for(province, application, "application") if "application" in scopes else [],
         "member_specs": specs_for(province, application, "member") if "member" in scopes else [],
-        "custom_materials": [m for m in materials_of(application, None) if m.kind is None],
+        "custom_materials": lambda member_id: [m for m in materials_of(application, member_id) if m.kind is None],
         "uploaded": lambda member_id, code: slot_files(application, member_id, code),
         "custom_form": CustomMaterialForm(formdata=None),
     }
@@ -893,10 +893,11 @@ def slot_response(application, province, member_id, spec, error=None):
                             code=303)
         return redirect(step_url(application, step_with(province, application, "materials")), code=303)
     context = materials_context(application, province)
+    member = db.session.get(ApplicationMember, member_id) if member_id else None
     if spec is None:
         return render_template("applications/_custom_materials.html", application=application, error=error,
+                               member=member, typed_title=request.form.get("title", "") if error else "",
                                **context), 422 if error else 200
-    member = db.session.get(ApplicationMember, member_id) if member_id else None
     return render_template("applications/_material_slot.html", application=application, spec=spec, member=member,
                            error=error, **context), 422 if error else 200
 

@@ -1,6 +1,8 @@
 """Error pages in Chinese; HTMX requests get the same page for their target."""
 
-from flask import abort, render_template, request
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +26,14 @@ def error_page(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, title=title, message=detail or message), status
 
 
+def same_site_referrer() -> str | None:
+    """The page the request came from, when it is one of this site's (a path to go back to)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
@@ -37,6 +47,11 @@ def init_app(app):
             # The part HTMX asked for cannot be built from a refused body: say it in the message area.
             fragment = render_template("errors/_htmx_alert.html", message=message)
             return fragment, 413, {"HX-Retarget": "#flash-area", "HX-Reswap": "innerHTML"}
+        if (back := same_site_referrer()) is not None:
+            # Without JavaScript: back to the step the file was chosen on, which says why.
+            db.session.rollback()
+            flash(message, "error")
+            return redirect(back, code=303)
         return error_page(413, message)
 
     @app.errorhandler(StaleDataError)
