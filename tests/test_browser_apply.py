@@ -186,7 +186,9 @@ def test_hebei_batch_declaration_withdraw_and_resubmit(page, app, files, make_en
     page.get_by_role("link", name="撤回").click()
     page.get_by_role("button", name="确定撤回").click()
     expect(page.get_by_role("heading", name="未提交")).to_be_visible()
-    page.get_by_role("link", name="编辑").click()
+    page.get_by_role("link", name="申报历史查询").click()
+    page.get_by_role("row").filter(has_text="未提交").get_by_role("link", name="编辑").click()
+    expect(page.get_by_role("heading", name="制卡说明")).to_be_visible()  # the wizard, in one click
     page.get_by_role("link", name="2 信息填写").click()
     page.get_by_label("联系人电话").fill("0312-5551234")
     page.get_by_role("button", name="下一步").click()

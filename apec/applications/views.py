@@ -290,6 +290,7 @@ def start_related(parent_id: int, business_type: str):
     return redirect(first_step_url(application), code=303)
 
 
+@bp.app_template_global("first_step_url")
 def first_step_url(application) -> str:
     return step_url(application, steps_of(get_province(application.province), application.business_type)[0])
 
