@@ -53,7 +53,7 @@ def test_hunan_new_card_on_the_national_platform_steps(page, app, files, make_en
     enterprise_id, email = make_enterprise(province="hunan", office="hunan")
     add_person(app, enterprise_id)
     sign_in(page, email)
-    page.get_by_role("link", name="业务申报").first.click()
+    page.get_by_role("link", name="申请办理").first.click()
     page.get_by_role("button", name="申请新办").click()
 
     expect(page.get_by_role("heading", name="在线填表")).to_be_visible()
@@ -98,7 +98,7 @@ def test_liaoning_new_card_with_the_qualification_standards(page, app, files, ma
     enterprise_id, email = make_enterprise(province="liaoning", office="dalian")
     add_person(app, enterprise_id)
     sign_in(page, email)
-    page.get_by_role("link", name="业务申报").first.click()
+    page.get_by_role("link", name="申请办理").first.click()
     page.get_by_text("申办条件和所需材料").first.click()
     expect(page.get_by_text("申请人须提供 6 个月以上的社保缴纳明细").first).to_be_visible()
     expect(page.get_by_text("学生、商务人员的配偶和子女")).to_be_visible()

@@ -39,13 +39,13 @@ def test_a_draft_is_deleted_after_confirming_with_its_uploads(app, client, scala
     detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     assert f"/apply/{application_id}/delete" in detail
     confirm = client.get(f"/apply/{application_id}/delete").get_data(as_text=True)
-    assert "确定删除这份新办暂存申请单吗" in confirm and "1 个材料将一并删除" in confirm
+    assert "确定删除这份新办申请单吗" in confirm and "1 个材料将一并删除" in confirm
     response = submit(client, f"/apply/{application_id}/delete", {})
     assert response.status_code == 303
     assert count(Application) == 0 and count(Material) == 0
     with app.app_context(), pytest.raises(FileNotFoundError):
         get_storage().read(stored)  # the file's bytes are gone too
-    assert "已删除暂存的申请单" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已删除该申请单及其上传的材料" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_only_a_draft_never_submitted_can_be_deleted_and_only_by_its_enterprise(app, client, count,

@@ -208,8 +208,8 @@ def test_create_app_refuses_to_start_with_a_bad_override(tmp_path):
 
 
 @pytest.mark.parametrize("province, office, start_label, hint", [
-    ("hunan", "hunan", "业务申报", "如 HUNAN 或 湖南"), ("guangxi", "guangxi", "新卡申办", "如 GUANGXI 或 广西"),
-    ("hebei", "shijiazhuang", "业务申报", "如 HEBEI 或 河北"), ("liaoning", "jinzhou", "业务申报", "如 LIAONING 或 辽宁"),
+    ("hunan", "hunan", "申请办理", "如 HUNAN 或 湖南"), ("guangxi", "guangxi", "新卡申办", "如 GUANGXI 或 广西"),
+    ("hebei", "shijiazhuang", "业务申报", "如 HEBEI 或 河北"), ("liaoning", "jinzhou", "申请办理", "如 LIAONING 或 辽宁"),
 ])
 def test_each_province_words_its_start_button_and_passport_place_hint(client, make_enterprise, province, office,
                                                                        start_label, hint):

@@ -202,7 +202,7 @@ def test_draft_of_a_hebei_batch_without_anyone_yet_is_saved(app, client, applyin
     response = submit(client, f"/apply/{application_id}/members", {"action": "draft"})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "已暂存" in page and "尚未添加申请人" in page
+    assert "已保存。尚未添加申请人" in page, "Hebei's button is 保存 (seed 003)"
     refused = submit(client, f"/apply/{application_id}/members", {"action": "next"})
     assert refused.status_code == 422 and "请至少添加一名申请人" in refused.get_data(as_text=True)
 

@@ -11,6 +11,7 @@ from ..timefmt import add_months
 from .businesses import BUSINESSES
 from .models import Application, ApplicationMember, Card
 from .states import CLOSED
+from .steps import step_label
 
 TAX_GRADE_ORDER = ("A", "B", "M", "C", "D")
 
@@ -78,7 +79,7 @@ def member_refusal(province: ProvincePlugin, application: Application, person: P
             return f"{person.name} 的 APEC 卡有效期至 {card.valid_to:%Y-%m-%d}，到期前 {months} 个月内方可申请续办。"
     other = open_application(person, application)
     if other is not None:
-        return f"{person.name} 已有正在办理的申请单（{other.number or '暂存'}），不能重复申请。"
+        return f"{person.name} 已有正在办理的申请单（{other.number or '尚未提交'}），不能重复申请。"
     return passport_refusal(province, person, today)
 
 
@@ -162,7 +163,8 @@ def prohibited_declaration_refusal(province: ProvincePlugin, application: Applic
     cases = prohibited_cases(province, application.business_type)
     declared = (application.extra or {}).get("prohibited_declaration") or {}
     if cases and tuple(declared.get("cases") or ()) != cases:
-        return f"请在“在线填表”中阅读{province.config.eligibility.prohibited_title}，并勾选确认不属于所列禁办情形。"
+        return (f"请在“{step_label(province, 'form')}”中阅读{province.config.eligibility.prohibited_title}，"
+                "并勾选确认不属于所列禁办情形。")
     return None
 
 
@@ -181,7 +183,7 @@ def standards_refusals(province: ProvincePlugin, application: Application,
         prohibited_declaration_refusal(province, application),
     ) if refusal]
     if rules.min_social_insurance_months and not declared.get("social_insurance_matches"):
-        refusals.append("请在“在线填表”中确认社保单上的姓名和工作单位与申请人、申请单位一致。")
+        refusals.append(f"请在“{step_label(province, 'form')}”中确认社保单上的姓名和工作单位与申请人、申请单位一致。")
     if rules.no_criminal_record_max_age_months and rules.criminal_record_material:
         for member in application.members:
             records = [m for m in application.materials if m.member_id == member.id and m.kind == rules.criminal_record_material]

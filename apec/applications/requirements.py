@@ -7,7 +7,7 @@ from ..enterprises.models import OWNERSHIP_LABELS, TRADE_KIND_LABELS
 from .businesses import BUSINESSES, FEE_BEARING_TYPES, business_missing
 from .eligibility import member_refusal, standards_refusals, trade_kind_of
 from .models import Application
-from .steps import step_labels, steps_of
+from .steps import step_label, step_labels, steps_of
 
 PERSON_REQUIRED = {
     "name": "姓名", "surname_pinyin": "姓（拼音）", "given_name_pinyin": "名（拼音）", "mobile": "手机号码",
@@ -90,7 +90,7 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
         missing.append("请填写联系人姓名和联系人电话")
     if province.config.wizard.declaration and application.business_type in ("new", "renew") \
             and not (application.extra or {}).get("declaration"):
-        missing.append("请在“在线填表”中填写申报条件")
+        missing.append(f"请在“{step_label(province, 'form')}”中填写申报条件")
     steps = steps_of(province, application.business_type)
     if "notice" in steps and not application.extra.get("notice_ack"):
         missing.append(f"请阅读{province.config.wizard.notice_title}并勾选“{province.config.wizard.notice_ack}”")
@@ -133,12 +133,13 @@ def kept_but_not_saved(province: ProvincePlugin, application: Application) -> li
     kept = (application.extra or {}).get("unsaved") or {}
     labels = step_labels(province)
     members = {f"member-{member.id}": member.person.name for member in application.members}
+    kept_as = province.config.wizard.draft_label
     problems = []
     for key in kept:
         if key in members:
-            problems.append(f"{members[key]}：有已暂存但尚未填写完整的修改，请补全后保存")
+            problems.append(f"{members[key]}：有已{kept_as}但尚未填写完整的修改，请补全后保存")
         elif key == "member-new":
-            problems.append("新增成员的信息已暂存但尚未填写完整：请补全后保存，或清空后点击“保存并下一步”")
+            problems.append(f"新增成员的信息已{kept_as}但尚未填写完整：请补全后保存，或清空后点击“保存并下一步”")
         elif key in labels:
-            problems.append(f"“{labels[key]}”中有已暂存但尚未填写完整的内容，请补全后保存")
+            problems.append(f"“{labels[key]}”中有已{kept_as}但尚未填写完整的内容，请补全后保存")
     return problems

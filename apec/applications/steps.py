@@ -13,6 +13,17 @@ def step_labels(province) -> dict[str, str]:
     return dict(DEFAULT_STEP_LABELS, notice=wizard.notice_title, **wizard.step_labels)
 
 
+def step_label(province, step: str) -> str:
+    """What the province calls this step, for messages that send the user there."""
+    return step_labels(province)[step]
+
+
+def pickup_label(province) -> str:
+    """取卡方式 where a step asks it; where none does (Hebei: the enterprise's own office) 领卡方式."""
+    used = {step for business in province.config.business_types for step in steps_of(province, business)}
+    return step_labels(province)["pickup"] if "pickup" in used else "领卡方式"
+
+
 # 在线填表 → 上传材料 → 取卡方式 (a business that makes a card) → 信息确认 (seed 000 §2.1–2.4).
 RELATED_STEPS = {
     "early": ("form", "materials", "pickup", "confirm"),

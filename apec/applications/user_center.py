@@ -144,6 +144,8 @@ def history():
     """申报历史查询: what the enterprise submitted within a period (China dates; default the last year),
     including batches withdrawn since (状态 未提交)."""
     province = current_province()
+    if "history" not in province.branding.menu:
+        abort(404)
     today = datetime.datetime.now(CHINA).date()
     start = _date_arg("from") or today - datetime.timedelta(days=365)
     end = _date_arg("to") or today

@@ -48,7 +48,7 @@ from .forms import (
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, published_standards, slot_files, spec_by_code, specs_for
 from .states import PARENT_TYPES, RELATED
-from .steps import step_after, step_before, step_with, steps_of, wizard_steps
+from .steps import pickup_label, step_after, step_before, step_label, step_with, steps_of, wizard_steps
 from .workflow import (
     WorkflowError,
     action_label,
@@ -73,6 +73,8 @@ bp.add_app_template_global(new_passport, "new_passport_of")
 bp.add_app_template_global(HANDOVER_LABELS, "handover_labels")
 bp.add_app_template_global(TRADE_KIND_LABELS, "trade_kind_labels")
 bp.add_app_template_global(prohibited_declaration, "prohibited_declaration_of")
+bp.add_app_template_global(step_label, "step_label")
+bp.add_app_template_global(pickup_label, "pickup_label")
 
 
 bp.add_app_template_global(lambda application: member_cards(application, statuses=tuple(CARD_STATUS_LABELS)),
@@ -209,7 +211,7 @@ def render_step(application, province, step, status=200, refused=False, template
 def advance(application, province, step):
     """After a saved step: stay on 暂存, else go to the next step."""
     if request.form.get("action") == "draft":
-        flash("已暂存，可随时回来继续填写。", "success")
+        flash(f"已{province.config.wizard.draft_label}，可随时回来继续填写。", "success")
         return redirect(step_url(application, step), code=303)
     following = step_after(province, application, step)
     return redirect(step_url(application, following) if following else url_for(
@@ -517,7 +519,7 @@ def members_step(application, province):
         if application.members:
             return advance(application, province, "members")
         if is_draft_save():
-            flash("已暂存。尚未添加申请人，提交前请至少添加一名。", "success")
+            flash(f"已{province.config.wizard.draft_label}。尚未添加申请人，提交前请至少添加一名。", "success")
             return redirect(step_url(application, "members"), code=303)
         flash("请至少添加一名申请人。", "error")
         return render_step(application, province, "members", status=422, form=form)
@@ -570,7 +572,7 @@ def member_form_step(application, province):
         flash(f"已保存 {member.person.name}，请填写下一人。", "success")
         return redirect(url_for("apply.step", application_id=application.id, step="members", member="new"), code=303)
     if action == "draft":
-        flash(f"已暂存 {member.person.name} 的信息。", "success")
+        flash(f"已{province.config.wizard.draft_label} {member.person.name} 的信息。", "success")
         return redirect(url_for("apply.step", application_id=application.id, step="members", member=member.id),
                         code=303)
     return advance(application, province, "members")
@@ -587,7 +589,7 @@ def blank_new_member(application, province, action, form):
     if action == "next" and application.members:
         return advance(application, province, "members")
     if action == "draft":
-        flash("已暂存。新增成员表中尚未填写内容。", "success")
+        flash(f"已{province.config.wizard.draft_label}。新增成员表中尚未填写内容。", "success")
         return redirect(url_for("apply.step", application_id=application.id, step="members", member="new"),
                         code=303)
     flash("请至少填写一名成员的信息。" if action == "next" else "请先填写该成员的信息。", "error")
@@ -802,7 +804,7 @@ def delete_draft(application_id: int):
                       message="只能删除尚未提交过的暂存申请单；已提交的申请单请撤回或联系外办。")
     if request.method == "POST":
         drafts.delete_draft(application, current_user)
-        flash("已删除暂存的申请单及其上传的材料。", "success")
+        flash("已删除该申请单及其上传的材料。", "success")
         return redirect(url_for("user_center.applications"), code=303)
     return render("applications/delete_confirm.html", application=application)[0]
 

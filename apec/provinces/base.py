@@ -57,6 +57,17 @@ class ProvincePlugin:
         成员管理 (a 申报 of several persons) or chosen on 在线填表 (one applicant)."""
         return self.config.workflow.application_unit == "group"
 
+    def menu_label(self, key: str) -> str:
+        """用户中心's menu entry as the province names it."""
+        defaults = {"apply": "业务申报", "applications": self.branding.my_applications, "history": "申报历史查询",
+                    "documents": "我的单据", "messages": "消息中心", "persons": "成员管理", "addresses": "地址簿",
+                    "invoices": "发票信息", "handlers": "经办人管理"}
+        return self.branding.menu_labels.get(key) or defaults[key]
+
+    @property
+    def start_label(self) -> str:
+        return self.config.wizard.start_label or self.menu_label("apply")
+
     def label(self, key: str) -> str:
         """Visible label of a business type or status, with the province's wording."""
         return self.config.labels.get(key) or BUSINESS_TYPE_LABELS.get(key, key)

@@ -23,6 +23,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+MENU_ENTRIES = ("apply", "applications", "history", "documents", "messages", "persons", "addresses", "invoices",
+                "handlers")
+MenuEntry = Literal[MENU_ENTRIES]
+
+
 class Branding(Strict):
     title: str
     short_title: str
@@ -36,6 +41,11 @@ class Branding(Strict):
         "温馨提示, one line each, on the home page and 业务申报 (Liaoning: the guide's four)"))
     my_applications: str = Field(default="我的申请单", description="name of the enterprise's list of applications")
     login_button: str = Field(default="确认", description="the 登录 page's button, as the guide names it")
+    menu: tuple[MenuEntry, ...] = Field(default=tuple(e for e in MENU_ENTRIES if e != "history"), description=(
+        "the entries of 用户中心's menu, in order; history (申报历史查询) is Hebei's, seed 003"))
+    menu_labels: dict[MenuEntry, str] = Field(default_factory=dict, description=(
+        "names of menu entries where the guide has its own (Guangxi: 商务旅行卡 for 业务申报); the list's is "
+        "my_applications"))
     tab_labels: dict[Literal["new", "early", "replace", "passport", "cancel"], str] = Field(
         default_factory=dict, description="names of the list's tabs, by business (Guangxi: 我的办件_更换护照 …)")
 
@@ -105,7 +115,8 @@ class Wizard(Strict):
     notice: str = ""
     declaration: bool = Field(default=False, description="在线填表 asks 申报条件 (employees, tax grade, trade)")
     step_labels: dict[str, str] = Field(default_factory=dict)
-    start_label: str = Field(default="业务申报", description="the button in 用户中心 that starts a business")
+    start_label: str | None = Field(default=None, description=(
+        "the button on the list of applications that starts a business; default: the menu's name of 业务申报"))
     start_verb: str = Field(default="申请", description=(
         "before a business's name on its button in 业务申报 (申请新办); Guangxi's names are verbs already (新卡申办)"))
     business_steps: dict[BusinessType, tuple[StepName, ...]] = Field(default_factory=dict, description=(
@@ -114,6 +125,7 @@ class Wizard(Strict):
         "业务申报 offers the related businesses as one business of this name (Hebei: 制卡、换卡), its kind "
         "chosen first; default: each its own, started on the application it relates to"))
     submit_label: str = Field(default="提交", description="the button of the confirm step")
+    draft_label: str = Field(default="暂存", description="the button that keeps a step unfinished (Hebei: 保存)")
 
 
 class Workflow(Strict):
