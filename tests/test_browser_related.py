@@ -20,6 +20,7 @@ from .test_related import card_on, decide
 PROVINCES = {
     "hunan": {"office": "hunan", "chain": ["hunan"], "pays": "voucher", "start": "row"},
     "guangxi": {"office": "guangxi", "chain": ["guangxi"], "pays": "voucher", "payment_method": "在线支付",
+                "payment_office": "guangxi",
                 "labels": {"passport": "制卡前更换护照", "cancel": "注销"}, "start": "chooser", "members": 2},
     "hebei": {"office": "handan", "chain": ["handan", "hebei"], "pays": "voucher", "start": "combined",
               "labels": {"passport": "更换护照信息"}},
@@ -206,7 +207,9 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
 
     if rules["pays"] == "voucher":  # Liaoning's 汇款单 went with the application
         pay_by_voucher(enterprise, related_id, tmp_path)
-    staff_does(mfa, number, "确认缴费")
+    confirmer = open_page(f"{province}.{rules['payment_office']}@example.com", "staff") \
+        if "payment_office" in rules else mfa  # Guangxi: paid and confirmed at 广西外办
+    staff_does(confirmer, number, "确认缴费")
     enterprise_sees(enterprise, related_id, "待制卡")
     holders = ["宋文泰", "单丽娜"] if business == "replace" and rules.get("members") == 2 else ["宋文泰"]
     staff_does(mfa, number, "制卡", **{f"{name} 的卡号": f"APEC2000000{index + 1}" for index, name in enumerate(holders)})

@@ -58,8 +58,9 @@ def test_liaoning_shenyang_reports_to_the_mfa_and_the_remittance_is_checked_with
     assert status(scalar, application_id) == "economies_review"
 
 
-def test_guangxi_window_payment_is_confirmed_by_the_office(app, scalar, make_enterprise, reviewers):
-    enterprise_id, _ = make_enterprise(province="guangxi", office="guangxi")
+def test_guangxi_window_payment_is_paid_and_confirmed_at_its_office(app, client, scalar, make_enterprise, reviewers):
+    enterprise_id, email = make_enterprise(province="guangxi", office="guangxi")
+    login(client, email)
     people = [add_person(app, enterprise_id), add_person(app, enterprise_id, name="陆海燕",
                                                        id_number="450103199007070024", passport="E45010322")]
     application_id = submitted_application(app, enterprise_id, people, payment_method="window")
@@ -70,8 +71,23 @@ def test_guangxi_window_payment_is_confirmed_by_the_office(app, scalar, make_ent
     act(mfa, scalar, application_id, "approve")
     assert status(scalar, application_id) == "awaiting_payment"
     assert scalar(select(Payment.amount)) == 1440
-    act(mfa, scalar, application_id, "confirm_payment")
+    assert scalar(select(Application.office_code)) == "guangxi", "paid at 广西外办's window (payment_office_stage)"
+    detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
+    assert "请到广西壮族自治区外事办公室窗口缴费" in detail and "外交部领事司窗口" not in detail
+    assert act(mfa, scalar, application_id, "confirm_payment").status_code == 404, "not the MFA's to confirm"
+    act(region, scalar, application_id, "confirm_payment")
     assert status(scalar, application_id) == "economies_review"
+    assert scalar(select(Application.office_code)) == "mfa", "the MFA records the economies"
+
+
+def test_hunan_payment_is_confirmed_where_it_was_approved(app, scalar, make_enterprise, reviewers):
+    enterprise_id, _ = make_enterprise(province="hunan", office="hunan")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    reviewers("hunan", "hunan", "mfa")
+    office, mfa = staff(app, "hunan.hunan@example.com"), staff(app, "hunan.mfa@example.com")
+    for reviewer, action in ((office, "accept"), (office, "forward"), (mfa, "approve")):
+        act(reviewer, scalar, application_id, action)
+    assert scalar(select(Application.office_code)) == "mfa"
 
 
 def test_voucher_returned_then_resent_and_listed_in_my_documents(app, client, scalar, make_enterprise, reviewers):

@@ -3,8 +3,6 @@ may see the application.
 
 It lives here, not in materials/: who may see a file is who may see its application."""
 
-import textwrap
-
 from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -55,9 +53,7 @@ def example(business_type: str, code: str):
         kind = "photo" if spec.image_size[1] > spec.image_size[0] else "signature"
     else:
         kind = "passport" if "passport" in spec.code else "document"
-    caption = textwrap.wrap(spec.example, 34)[:4]
-    svg = render_template("materials/example.svg", spec=spec, kind=kind, caption=caption, w=520,
-                          h=330 + 18 * len(caption))
+    svg = render_template("materials/example.svg", spec=spec, kind=kind, w=520, h=330)
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -358,6 +358,7 @@ def _on_approve(application: Application, actor: User, **_) -> str:
     payment = Payment(application_id=application.id, amount=application.fee,
                       method=application.payment_method or province.payment.method, status="pending")
     db.session.add(payment)
+    application.office_code = _payment_office(province, application)
     if province.payment.voucher_at_submission:
         remittance_code = province.config.workflow.remittance_material
         remittance = next((m for m in application.materials if m.kind == remittance_code), None)
@@ -401,11 +402,22 @@ def pay_with_voucher(application: Application, actor: User, *, filename: str, da
         raise
 
 
+def _payment_office(province, application: Application) -> str:
+    """Where the payment is confirmed (and paid at the window): the province's payment_office_stage
+    on this application's path, else the office that approved it."""
+    stage = province.config.workflow.payment_office_stage
+    path = province.review_path(application.enterprise.office_code)
+    return next((code for code in path if province.office(code).stage == stage), application.office_code)
+
+
 def _on_confirm_payment(application: Application, actor: User, **_) -> str:
     payment = current_payment(application)
     payment.status = "confirmed"
     payment.confirmed_by_id = actor.id
     payment.confirmed_at = utcnow()
+    # Back to the chain's last office, which records the economies and makes the card.
+    province = get_province(application.province)
+    application.office_code = province.review_path(application.enterprise.office_code)[-1]
     # A related card (提前制卡, 换补卡) is made on the economies its parent has approved so far.
     return "economies_review" if application.parent_id is None else "card_pending"
 

@@ -147,6 +147,9 @@ class Workflow(Strict):
     default_pickup: Literal["self", "mail"] | None = Field(default=None, description=(
         "取卡方式 chosen beforehand on the step that asks it; where no step asks (Hebei), how every "
         "card is handed over: self, at the enterprise's own office"))
+    payment_office_stage: Stage | None = Field(default=None, description=(
+        "the stage whose office on the application's path confirms its payment and has the window for "
+        "窗口支付 (Guangxi: province, 广西外办); default: the office that approved it, at the chain's end"))
     return_notice_sms: bool = False
     overdue_days: dict[Stage, int] = Field(
         default_factory=lambda: {"city": 5, "province": 5, "mfa": 20},
