@@ -244,6 +244,15 @@ def test_hunan_refuses_a_passport_valid_for_five_months_as_its_hint_says(app, cl
     assert response.status_code == 422
     assert "宋文泰 的护照有效期须不少于 12 个月" in response.get_data(as_text=True)
 
+    fine = add_person(app, enterprise_id, name="单丽娜", id_number="110105199011030028", passport="E26895599")
+    complete_hunan(client, scalar, application_id, fine)
+    with app.app_context():  # the passport was entered wrongly and corrected since
+        db.session.get(Person, fine).passport_expiry_date = add_months(TODAY, 5)
+        db.session.commit()
+    response = try_submit(client, scalar, application_id)
+    assert response.status_code == 422
+    assert f"单丽娜 的护照有效期须不少于 12 个月（至少到 {add_months(TODAY, 12):%Y-%m-%d}）" in response.get_data(as_text=True)
+
 
 def test_liaoning_refuses_a_criminal_record_certificate_older_than_three_months(app, client, scalar, liaoning):
     person_id = add_person(app, liaoning)
