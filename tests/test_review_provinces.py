@@ -80,16 +80,6 @@ def test_guangxi_window_payment_is_paid_and_confirmed_at_its_office(app, client,
     assert scalar(select(Application.office_code)) == "mfa", "the MFA records the economies"
 
 
-def test_hunan_payment_is_confirmed_where_it_was_approved(app, scalar, make_enterprise, reviewers):
-    enterprise_id, _ = make_enterprise(province="hunan", office="hunan")
-    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
-    reviewers("hunan", "hunan", "mfa")
-    office, mfa = staff(app, "hunan.hunan@example.com"), staff(app, "hunan.mfa@example.com")
-    for reviewer, action in ((office, "accept"), (office, "forward"), (mfa, "approve")):
-        act(reviewer, scalar, application_id, action)
-    assert scalar(select(Application.office_code)) == "mfa"
-
-
 def test_voucher_returned_then_resent_and_listed_in_my_documents(app, client, scalar, make_enterprise, reviewers):
     enterprise_id, email = make_enterprise(province="hunan", office="hunan")
     application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
@@ -97,6 +87,7 @@ def test_voucher_returned_then_resent_and_listed_in_my_documents(app, client, sc
     office, mfa = staff(app, "hunan.hunan@example.com"), staff(app, "hunan.mfa@example.com")
     for reviewer, action in ((office, "accept"), (office, "forward"), (mfa, "approve")):
         act(reviewer, scalar, application_id, action)
+    assert scalar(select(Application.office_code)) == "mfa", "Hunan's payment is confirmed where it was approved"
     login(client, email)
 
     def pay(title="湖南测试企业有限公司"):
