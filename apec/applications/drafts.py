@@ -179,13 +179,21 @@ def acknowledge_notice(application: Application) -> None:
     db.session.commit()
 
 
+UNCHANGED = object()  # a part the step does not ask
+
+
 def save_form(application: Application, actor, *, contact_name: str, contact_phone: str,
-              declaration: dict | None = None, prohibited: tuple[str, ...] = ()) -> None:
+              declaration: dict | None = None, prohibited: tuple[str, ...] = (), invoice=UNCHANGED) -> None:
     """在线填表. `declaration`: 申报条件 (the enterprise's employees, grade and 企业类型 kept on it
     too); `prohibited`: the 禁办情形 the actor has just declared the applicant not to be in, kept
-    with who and when (a declaration already made for the same list is kept as it was)."""
+    with who and when (a declaration already made for the same list is kept as it was); `invoice`:
+    开票信息 where the step asks it (None: no invoice wanted)."""
     application.contact_name = contact_name
     application.contact_phone = contact_phone
+    if invoice is not UNCHANGED:
+        application.invoice_snapshot = invoice
+        if invoice:
+            _remember_invoice(application.enterprise_id, invoice)
     if declaration is not None:
         enterprise = application.enterprise
         enterprise.employees = declaration["employees"]

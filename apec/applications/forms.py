@@ -33,8 +33,43 @@ class NoticeForm(FlaskForm):
             raise ValidationError("请阅读后勾选")
 
 
-class ContactForm(FlaskForm):
-    """在线填表: the applicant (per-applicant provinces) and the contact."""
+class InvoiceFields(FlaskForm):
+    """发票信息: one already added (发票信息 book), or typed in."""
+
+    saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
+    invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
+    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
+
+    def offer_invoices(self, invoices, blank: str) -> None:
+        self._invoices = {str(entry.id): entry for entry in invoices}
+        self.saved_invoice.choices = [("", blank)] + [
+            (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
+        ]
+
+    def check_invoice(self, required: bool) -> bool:
+        """Both parts typed, or one chosen (or, where not required, none at all)."""
+        if self.saved_invoice.data in self._invoices:
+            return True
+        if required and not (self.invoice_title.data and self.invoice_tax_number.data):
+            self.invoice_title.errors.append("请选择或填写开票信息（发票抬头和纳税人识别号）")
+            return False
+        if bool(self.invoice_title.data) != bool(self.invoice_tax_number.data):
+            self.invoice_title.errors.append("发票抬头和纳税人识别号须一起填写")
+            return False
+        return True
+
+    def invoice_data(self) -> dict | None:
+        saved = self._invoices.get(self.saved_invoice.data or "")
+        if saved is not None:
+            return {"title": saved.title, "tax_number": saved.tax_number}
+        if not self.invoice_title.data:
+            return None
+        return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}
+
+
+class ContactForm(InvoiceFields):
+    """在线填表: the applicant (per-applicant provinces), the contact and, where the 汇款单 goes with
+    the application (Liaoning), its 开票信息."""
 
     applicant = Select("申请人")
     contact_name = StringField("联系人姓名", filters=[strip], validators=[required("联系人姓名"), max_length(50)])
@@ -43,11 +78,22 @@ class ContactForm(FlaskForm):
         validators=[required("联系人电话"), check(is_phone, "请填写手机号码或带区号的固定电话")],
     )
 
-    def __init__(self, *args, persons=(), needs_applicant=False, **kwargs):
+    def __init__(self, *args, persons=(), needs_applicant=False, invoices=None, **kwargs):
+        """`invoices`: the 发票信息 book, where the form asks 开票信息; None: it does not."""
         super().__init__(*args, **kwargs)
         self.applicant.choices = [("", "请选择成员")] + [(str(p.id), p.name) for p in persons]
         self.needs_applicant = needs_applicant
         self.applicant.flags.required = needs_applicant
+        if invoices is None:
+            del self.saved_invoice, self.invoice_title, self.invoice_tax_number
+        else:
+            self.offer_invoices(invoices, "填写新的开票信息")
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if "invoice_title" in self:
+            valid = self.check_invoice(required=False) and valid
+        return valid
 
     def validate_applicant(self, field):
         if self.needs_applicant and not field.data:
@@ -127,40 +173,6 @@ class DeclarationForm(ContactForm):
         if not self.grade_needed():
             declared["tax_grade"] = None
         return declared
-
-
-class InvoiceFields(FlaskForm):
-    """发票信息: one already added (发票信息 book), or typed in."""
-
-    saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
-    invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
-    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
-
-    def offer_invoices(self, invoices, blank: str) -> None:
-        self._invoices = {str(entry.id): entry for entry in invoices}
-        self.saved_invoice.choices = [("", blank)] + [
-            (key, f"{entry.title}（{entry.tax_number}）") for key, entry in self._invoices.items()
-        ]
-
-    def check_invoice(self, required: bool) -> bool:
-        """Both parts typed, or one chosen (or, where not required, none at all)."""
-        if self.saved_invoice.data in self._invoices:
-            return True
-        if required and not (self.invoice_title.data and self.invoice_tax_number.data):
-            self.invoice_title.errors.append("请选择或填写开票信息（发票抬头和纳税人识别号）")
-            return False
-        if bool(self.invoice_title.data) != bool(self.invoice_tax_number.data):
-            self.invoice_title.errors.append("发票抬头和纳税人识别号须一起填写")
-            return False
-        return True
-
-    def invoice_data(self) -> dict | None:
-        saved = self._invoices.get(self.saved_invoice.data or "")
-        if saved is not None:
-            return {"title": saved.title, "tax_number": saved.tax_number}
-        if not self.invoice_title.data:
-            return None
-        return {"title": self.invoice_title.data, "tax_number": self.invoice_tax_number.data}
 
 
 class PickupForm(FlaskForm):

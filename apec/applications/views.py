@@ -402,9 +402,13 @@ def contact_form(application, province, persons):
     form_class = DeclarationForm if wizard.declaration else ContactForm
     enterprise = application.enterprise
     defaults = {"contact_name": application.contact_name, "contact_phone": application.contact_phone}
+    extra = {}
+    if province.payment.voucher_at_submission:
+        invoice = application.invoice_snapshot or {}
+        defaults.update(invoice_title=invoice.get("title", ""), invoice_tax_number=invoice.get("tax_number", ""))
+        extra["invoices"] = books.entries(books.INVOICES)
     if application.members:
         defaults["applicant"] = str(application.members[0].person_id)
-    extra = {}
     if wizard.declaration:
         declaration = declaration_of(application)
         defaults.update(employees=enterprise.employees, tax_grade=enterprise.tax_grade or "",
@@ -414,8 +418,8 @@ def contact_form(application, province, persons):
                         social_insurance_matches=bool(declaration.get("social_insurance_matches")),
                         not_prohibited=prohibited_declaration_refusal(province, application) is None)
         rules = province.config.eligibility
-        extra = {"rules": rules, "prohibited": prohibited_cases(province, application.business_type),
-                 "prohibited_title": rules.prohibited_title}
+        extra.update(rules=rules, prohibited=prohibited_cases(province, application.business_type),
+                     prohibited_title=rules.prohibited_title)
     return step_form(form_class, application, "form", data=defaults, persons=persons,
                      needs_applicant=needs_applicant, **extra)
 
@@ -489,6 +493,7 @@ def form_step(application, province):
                 contact_phone=form.contact_phone.data,
                 declaration=form.declaration() if wizard.declaration else None,
                 prohibited=form.prohibited if wizard.declaration else (),
+                invoice=form.invoice_data() if "invoice_title" in form else drafts.UNCHANGED,
             )
             return advance(application, province, "form")
         except drafts.DraftError as error:

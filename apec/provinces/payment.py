@@ -13,6 +13,7 @@ class PaymentStage:
     voucher_label: str = "缴费凭证"       # what the enterprise uploads when asked to pay
     invoice_with_voucher: bool = False   # 开票信息 must come with the voucher (else it may)
     voucher_at_submission: bool = False  # a material of the application: 审核通过 leads to 支付凭证确认
+    # (so its 开票信息, which may be left out, is asked on 在线填表 with the application)
 
 
 PAYMENT_STAGES = {
