@@ -133,11 +133,12 @@ def _submitted_new(province, enterprise, person) -> Application:
     application.purpose = "赴日本、韩国洽谈进出口业务"
     application.extra = {"notice_ack": True}
     if province.config.wizard.declaration:
-        drafts.save_form(application, admin, contact_name=person.name, contact_phone=person.mobile, declaration={
-            "employees": enterprise.employees, "tax_proof": "grade", "tax_grade": enterprise.tax_grade,
-            "trade_kind": "goods", "trade_note": "上年度对日本、韩国、越南进出口额约 1500 万美元",
-            "social_insurance_months": 36, "social_insurance_matches": True,
-        }, prohibited=prohibited_cases(province, "new"))
+        declaration = {"employees": enterprise.employees, "tax_proof": "grade", "tax_grade": enterprise.tax_grade,
+                       "trade_kind": "goods", "trade_note": "上年度对日本、韩国、越南进出口额约 1500 万美元"}
+        if province.config.eligibility.min_social_insurance_months:
+            declaration.update(social_insurance_months=36, social_insurance_matches=True)
+        drafts.save_form(application, admin, contact_name=person.name, contact_phone=person.mobile,
+                         declaration=declaration, prohibited=prohibited_cases(province, "new"))
     db.session.commit()
     member = application.members[0]
     today = datetime.date.today()

@@ -291,3 +291,24 @@ def test_a_refusal_is_asked_once_more_and_changes_nothing_until_confirmed(app, s
     confirmed = submit(staff, url, {"action": "reject", "comment": "材料不实", "confirmed": "1",
                                     "version": version_of(scalar, application_id)}, page=f"/staff/applications/{application_id}")
     assert confirmed.status_code == 303 and status(scalar, application_id) == "rejected"
+
+
+def test_the_staff_detail_shows_what_a_passport_return_is_checked_against(app, scalar, hunan_submitted):
+    """Gender, birth date and the passport's dates as submitted: a return for 护照有效期, or a
+    province's passport rule, can be checked on the page."""
+    from apec.enterprises.models import Person
+    from apec.extensions import db
+
+    application_id = hunan_submitted["id"]
+    office = staff(app, "hunan.office@example.com")
+    expiry = scalar(select(Person.passport_expiry_date))
+    with app.app_context():  # changed in 成员管理 after submission: the office sees what was submitted
+        db.session.get(Person, scalar(select(ApplicationMember.person_id))).passport_expiry_date = \
+            datetime.date(2031, 1, 1)
+        db.session.commit()
+    page = office.get(f"/staff/applications/{application_id}").get_data(as_text=True)
+    row = page[page.index("<h2>申请人员</h2>"):page.index("<h2>线上材料</h2>")]
+    for shown in ("护照签发日期", "护照有效期至", "<td>男</td>", "<td>1998-05-15</td>", "<td>2023-01-01</td>",
+                  f"<td>{expiry:%Y-%m-%d}</td>"):
+        assert shown in row
+    assert "2031-01-01" not in row

@@ -79,6 +79,10 @@ class MemberView:
     id_number: str
     passport_number: str
     mobile: str
+    gender: str = ""
+    birth_date: str = ""  # ISO dates, "" where not given
+    passport_issue_date: str = ""
+    passport_expiry_date: str = ""
 
 
 class ApplicationMember(TimestampMixin, db.Model):
@@ -104,11 +108,15 @@ class ApplicationMember(TimestampMixin, db.Model):
                 name=data["name"], surname_pinyin=data["surname_pinyin"], given_name_pinyin=data["given_name_pinyin"],
                 id_number=decrypt(data["id_number_encrypted"]) if data.get("id_number_encrypted") else "",
                 passport_number=decrypt(data["passport_number_encrypted"]) if data.get("passport_number_encrypted") else "",
-                mobile=data.get("mobile", ""),
+                mobile=data.get("mobile", ""), gender=data.get("gender") or "",
+                birth_date=data.get("birth_date") or "", passport_issue_date=data.get("passport_issue_date") or "",
+                passport_expiry_date=data.get("passport_expiry_date") or "",
             )
         person = self.person
         return MemberView(person.name, person.surname_pinyin, person.given_name_pinyin, person.id_number,
-                          person.passport_number, person.mobile)
+                          person.passport_number, person.mobile, person.gender or "",
+                          *(day.isoformat() if day else "" for day in (
+                              person.birth_date, person.passport_issue_date, person.passport_expiry_date)))
 
 
 class TimelineEvent(TimestampMixin, db.Model):
