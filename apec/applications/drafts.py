@@ -16,7 +16,7 @@ from ..materials.storage import get_storage
 from ..models_base import utcnow
 from ..provinces.registry import get_province
 from .businesses import OTHER
-from .eligibility import member_refusal, related_member_refusal
+from .eligibility import declared_cases, member_refusal, related_member_refusal
 from .models import Application, ApplicationMember
 from .states import EDITABLE
 from .workflow import business_refusal
@@ -200,8 +200,7 @@ def save_form(application: Application, actor, *, contact_name: str, contact_pho
         enterprise.tax_grade = declaration["tax_grade"]
         enterprise.trade_kind = declaration["trade_kind"]
         _set_extra(application, "declaration", dict(declaration))
-    earlier = (application.extra or {}).get("prohibited_declaration") or {}
-    if prohibited and tuple(earlier.get("cases") or ()) != tuple(prohibited):
+    if prohibited and declared_cases(application) != tuple(prohibited):
         _set_extra(application, "prohibited_declaration", {
             "cases": list(prohibited), "user_id": actor.id, "user_name": actor.display_name,
             "at": utcnow().isoformat(timespec="seconds"),

@@ -158,11 +158,15 @@ def prohibited_declaration(application: Application) -> dict | None:
     return {**declared, "at": datetime.datetime.fromisoformat(declared["at"])}
 
 
+def declared_cases(application: Application) -> tuple[str, ...]:
+    """The 禁办情形 the applicant has been declared not to be in (none: no declaration yet)."""
+    return tuple(((application.extra or {}).get("prohibited_declaration") or {}).get("cases") or ())
+
+
 def prohibited_declaration_refusal(province: ProvincePlugin, application: Application) -> str | None:
     """Where the province lists 禁办情形, the applicant has declared, for this business type's list."""
     cases = prohibited_cases(province, application.business_type)
-    declared = (application.extra or {}).get("prohibited_declaration") or {}
-    if cases and tuple(declared.get("cases") or ()) != cases:
+    if cases and declared_cases(application) != cases:
         return (f"请在“{step_label(province, 'form')}”中阅读{province.config.eligibility.prohibited_title}，"
                 "并勾选确认不属于所列禁办情形。")
     return None

@@ -52,7 +52,8 @@ def example(business_type: str, code: str):
     if spec.image_size:
         kind = "photo" if spec.image_size[1] > spec.image_size[0] else "signature"
     else:
-        kind = "passport" if "passport" in spec.code else "document"
+        # 护照更换申请 (passport_change) is a generated document, not a passport page.
+        kind = "passport" if "passport" in spec.code and not spec.template else "document"
     svg = render_template("materials/example.svg", spec=spec, kind=kind, w=520, h=330)
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=3600"

@@ -7,7 +7,7 @@ overrides a hook only where a rule needs code.
 """
 
 from .payment import PAYMENT_STAGES, PaymentStage
-from .schema import BUSINESS_TYPES, Office, ProvinceConfig
+from .schema import BUSINESS_TYPES, MENU, Office, ProvinceConfig
 
 BUSINESS_TYPE_LABELS = {
     "new": "新办",
@@ -59,10 +59,11 @@ class ProvincePlugin:
 
     def menu_label(self, key: str) -> str:
         """用户中心's menu entry as the province names it."""
-        defaults = {"apply": "业务申报", "applications": self.branding.my_applications, "history": "申报历史查询",
-                    "documents": "我的单据", "messages": "消息中心", "persons": "成员管理", "addresses": "地址簿",
-                    "invoices": "发票信息", "handlers": "经办人管理"}
-        return self.branding.menu_labels.get(key) or defaults[key]
+        return self.branding.menu_labels.get(key) or MENU[key][1] or self.branding.my_applications
+
+    def menu(self) -> list[tuple[str, str, str]]:
+        """The province's menu entries, in order: (entry, endpoint, name)."""
+        return [(key, MENU[key][0], self.menu_label(key)) for key in self.branding.menu]
 
     @property
     def start_label(self) -> str:

@@ -23,8 +23,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-MENU_ENTRIES = ("apply", "applications", "history", "documents", "messages", "persons", "addresses", "invoices",
-                "handlers")
+# 用户中心's menu: each entry's page and its name where the province gives none ("applications" is
+# named by branding.my_applications).
+MENU = {
+    "apply": ("apply.start_page", "业务申报"), "applications": ("user_center.applications", None),
+    "history": ("user_center.history", "申报历史查询"), "documents": ("user_center.documents", "我的单据"),
+    "messages": ("notifications.inbox", "消息中心"), "persons": ("enterprises.persons", "成员管理"),
+    "addresses": ("enterprises.addresses", "地址簿"), "invoices": ("enterprises.invoices", "发票信息"),
+    "handlers": ("enterprises.handlers", "经办人管理"),
+}
+MENU_ENTRIES = tuple(MENU)
 MenuEntry = Literal[MENU_ENTRIES]
 
 
