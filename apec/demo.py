@@ -14,7 +14,7 @@ from .applications import drafts
 from .applications.eligibility import prohibited_cases
 from .applications.models import Application
 from .applications.requirements import specs_for
-from .applications.workflow import current_payment, pay_with_voucher, record_economy_decisions, transition
+from .applications.workflow import Collector, current_payment, pay_with_voucher, record_economy_decisions, transition
 from .economies import preclearing_economies
 from .enterprises.models import Enterprise, Person
 from .enterprises.pinyin import propose_pinyin
@@ -180,7 +180,8 @@ def _walk(province, application: Application, *, approve: int, to_card: bool = F
         cards = {str(member.id): f"APEC{application.id:04d}{index:04d}"
                  for index, member in enumerate(application.members, start=1)}
         transition(application, "issue_card", reviewer(), cards=cards, valid_from=today)
-        transition(application, "hand_over", reviewer())
+        holder = application.members[0].shown
+        transition(application, "hand_over", reviewer(), collector=Collector(holder.name, holder.id_number))
 
 
 def register_demo_cli(app):

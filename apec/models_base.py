@@ -6,8 +6,13 @@ from sqlalchemy import DateTime, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 
+def _clock() -> datetime.datetime:
+    """The current moment, aware; tests replace this one function to move time."""
+    return datetime.datetime.now(datetime.UTC)
+
+
 def utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    return _clock().replace(tzinfo=None)
 
 
 class TimestampMixin:

@@ -17,6 +17,13 @@ def format_local(moment: datetime.datetime | None, pattern: str = "%Y-%m-%d %H:%
     return local.strftime(pattern) if local else ""
 
 
+def china_today() -> datetime.date:
+    """Today's date in China (the server's clock may run on UTC)."""
+    from .models_base import utcnow
+
+    return to_local(utcnow()).date()
+
+
 def utc_start_of(day: datetime.date) -> datetime.datetime:
     """Midnight of a China date, as the naive UTC the database stores."""
     local = datetime.datetime.combine(day, datetime.time.min, tzinfo=CHINA)

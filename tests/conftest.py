@@ -312,3 +312,23 @@ def hunan_submitted(app, client, scalar, make_enterprise, make_staff):
     make_staff("hunan.office@example.com", province="hunan", office="hunan")
     make_staff("hunan.mfa@example.com", province="hunan", office="mfa")
     return {"id": application_id, "enterprise": client, "email": email}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock.set(2026, 9, 29, 10) makes the app's now that moment in China time (it stays there
+    until set again)."""
+    import datetime
+
+    from apec import models_base
+    from apec.timefmt import CHINA
+
+    class Clock:
+        moment = None
+
+        def set(self, *parts):
+            self.moment = datetime.datetime(*parts, tzinfo=CHINA).astimezone(datetime.UTC)
+
+    fixed = Clock()
+    monkeypatch.setattr(models_base, "_clock", lambda: fixed.moment or datetime.datetime.now(datetime.UTC))
+    return fixed

@@ -77,8 +77,9 @@ def test_the_staff_page_offers_exactly_the_available_actions(app, scalar, hebei_
             continue
         html = page.get_data(as_text=True)
         actions = offered(app, application_id, email)
-        assert shown_forms(html) == actions - {"record_economies"}, (status, office)
+        assert shown_forms(html) == actions - {"record_economies", "correct_economies"}, (status, office)
         assert ("保存审核结果" in html) == ("record_economies" in actions), (status, office)
+        assert ("确定更正" in html) == ("correct_economies" in actions), (status, office)
         version = scalar(select(Application.version).where(Application.id == application_id))
         for action in STAFF_ACTIONS:
             if action in actions:

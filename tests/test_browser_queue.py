@@ -16,6 +16,7 @@ from apec.models_base import utcnow
 from apec.timefmt import to_local
 
 from .factories import add_person, submitted_application
+from .test_browser_review import open_action
 
 REVIEWER = "shenhe.queue@example.com"
 
@@ -115,12 +116,11 @@ def test_returned_applications_stay_in_done_and_come_back_marked_resubmitted(app
     number = work["甲1"]
     page.goto("/staff/")
     page.get_by_role("row").filter(has_text=number).get_by_role("link", name="办理").click()
-    page.locator("form").filter(has=page.get_by_role("button", name="受理", exact=True)) \
-        .get_by_role("button", name="受理", exact=True).click()
-    back = page.locator("form").filter(has=page.get_by_role("button", name="退回", exact=True))
+    open_action(page, "受理").get_by_role("button", name="确定受理").click()
+    back = open_action(page, "退回")
     back.get_by_label("审核意见").fill("联系人电话请改为手机号码")
     back.get_by_label("联系人信息").check()
-    back.get_by_role("button", name="退回", exact=True).click()
+    back.get_by_role("button", name="确定退回").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("已反馈审核意见")
 
     page.goto("/staff/")

@@ -215,7 +215,7 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, province, busine
     staff_does(mfa, number, "制卡", **{f"{name} 的卡号": f"APEC2000000{index + 1}" for index, name in enumerate(holders)})
     enterprise_sees(enterprise, related_id, "待自取")
     office = open_page(f"{province}.{rules['office']}@example.com", "staff")
-    staff_does(office, number, "已自取")
+    staff_does(office, number, "已自取", **{"领取人姓名": "宋文泰", "领取人身份证号": "110105199805152516"})
     enterprise_sees(enterprise, related_id, "已自取")
     expect(enterprise.get_by_role("row").filter(has_text="APEC20000001")).to_contain_text("有效")
     if business == "early":

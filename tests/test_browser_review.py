@@ -17,12 +17,19 @@ def open_application(page, number):
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
 
 
+def open_action(page, label):
+    """Unfold the action's form (each action on the staff page is folded under its name)."""
+    action = page.locator("details.action").filter(has=page.locator("summary", has_text=re.compile(f"^{label}$")))
+    action.locator("summary").click()
+    return action
+
+
 def staff_does(page, number, label, **fields):
     open_application(page, number)
-    form = page.locator("form").filter(has=page.get_by_role("button", name=label, exact=True))
+    form = open_action(page, label)
     for field_label, value in fields.items():
         form.get_by_label(field_label).fill(value)
-    form.get_by_role("button", name=label, exact=True).click()
+    form.get_by_role("button", name=f"确定{label}", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(number)  # 已受理：APEC… and the like
 
 
@@ -62,10 +69,10 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, *, province, off
     staff_does(first, number, "受理")
     # One return with an opinion, seen and answered by the enterprise.
     open_application(first, number)
-    back = first.locator("form").filter(has=first.get_by_role("button", name="退回", exact=True))
+    back = open_action(first, "退回")
     back.get_by_label("审核意见").fill("联系人电话请改为手机号码")
     back.get_by_label("联系人信息").check()
-    back.get_by_role("button", name="退回", exact=True).click()
+    back.get_by_role("button", name="确定退回", exact=True).click()
     expect(first.get_by_role("heading", level=1)).to_contain_text("已反馈审核意见")
 
     enterprise_sees(enterprise, application_id, "已反馈审核意见")
@@ -101,7 +108,8 @@ def walk(app, open_page, tmp_path, make_enterprise, make_staff, *, province, off
     handed = "已邮寄" if pickup == "mail" else "已自取"
     enterprise_sees(enterprise, application_id, "待邮寄" if pickup == "mail" else "待自取")
     office_page = first if chain[0] == office else open_page(f"{province}.{office}@example.com", "staff")
-    fields = {"邮寄单号": "SF1234567890"} if pickup == "mail" else {}
+    fields = {"邮寄单号": "SF1234567890"} if pickup == "mail" else \
+        {"领取人姓名": "宋文泰", "领取人身份证号": "110105199805152516"}  # the holder, ID checked
     staff_does(office_page, number, handed, **fields)
     expect(office_page.get_by_role("heading", level=1)).to_contain_text(handed)
 

@@ -77,6 +77,7 @@ def test_history_pages_on_past_the_twentieth(app, client, make_enterprise):
                 province="hebei", office_code="shijiazhuang", enterprise_id=enterprise_id, created_by_id=admin.id,
                 business_type="new", status="submitted", number=f"APEC20260101{n:06d}", extra={},
                 submitted_at=utcnow() - datetime.timedelta(minutes=n),
+                first_submitted_at=utcnow() - datetime.timedelta(minutes=n),
             ))
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Application)) == 23

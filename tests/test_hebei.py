@@ -160,7 +160,7 @@ def test_history_lists_submissions_by_their_china_date(app, client, scalar, hebe
     # 2026-03-01 07:00 in China is 2026-02-28 23:00 UTC, as the database stores it.
     with app.app_context():
         db.session.execute(update_(Application).where(Application.id == application_id)
-                           .values(submitted_at=datetime.datetime(2026, 2, 28, 23, 0)))
+                           .values(first_submitted_at=datetime.datetime(2026, 2, 28, 23, 0)))
         db.session.commit()
     number = scalar(select(Application.number).where(Application.id == application_id))
     march_first = client.get("/user-center/history?from=2026-03-01&to=2026-03-01").get_data(as_text=True)

@@ -192,7 +192,7 @@ def test_a_replaced_flagged_photo_is_history_and_the_office_sees_it_replaced(app
     assert submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
                   page="/user-center/").status_code == 303
     detail = office.get(f"/staff/applications/{application_id}").get_data(as_text=True)
-    materials = section(detail, "<h2>线上材料</h2>", "</ul>")
+    materials = section(detail, "<dt>材料</dt>", "</ul>")  # the member's files, in their record
     assert materials.count("证件照片") == 1, "the office sees the photo once"
     assert "清晰照片.jpg" in materials and "已替换" in materials
     assert "原文件：" in materials and "photo.jpg" in materials and "（审核意见：照片模糊）" in materials

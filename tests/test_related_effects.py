@@ -11,7 +11,9 @@ from sqlalchemy import select
 from apec.accounts.models import User
 from apec.applications import drafts
 from apec.applications.models import Application, Card
-from apec.applications.workflow import WorkflowError, pay_with_voucher, record_economy_decisions, transition
+from apec.applications.workflow import (
+    Collector, WorkflowError, pay_with_voucher, record_economy_decisions, transition,
+)
 from apec.economies import preclearing_economies
 from apec.enterprises.models import Person
 from apec.extensions import db
@@ -122,7 +124,8 @@ def test_a_lost_card_is_cancelled_on_approval_and_its_replacement_keeps_the_term
     old = value(app, select(Card).where(Card.number == "APEC12345678"))
     new = value(app, select(Card).where(Card.number == "APEC20000002"))
     assert old.status == "lost" and new.status == "valid" and new.valid_to == old.valid_to
-    assert act(app, replace_id, "hand_over", "hunan@example.com") == "picked_up"
+    holder = Collector("宋文泰", "110105199805152516")
+    assert act(app, replace_id, "hand_over", "hunan@example.com", collector=holder) == "picked_up"
 
 
 def test_a_damaged_card_stays_valid_until_its_replacement_is_made(app, hunan):

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 from sqlalchemy import select
 
@@ -145,20 +146,6 @@ def test_batch_accept(app, scalar, hunan_submitted):
     assert response.status_code == 303
     assert status(scalar, application_id) == "province_review"
     assert "已受理 1 件" in office.get("/staff/").get_data(as_text=True)
-
-
-def test_applications_waiting_longer_than_the_stage_allows_are_marked_overdue(app, scalar, hunan_submitted):
-    from sqlalchemy import update
-
-    from apec.extensions import db
-
-    office = staff(app, "hunan.office@example.com")
-    assert "已超期" not in office.get("/staff/").get_data(as_text=True)
-    with app.app_context():
-        db.session.execute(update(TimelineEvent).values(
-            created_at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(days=8)))
-        db.session.commit()
-    assert "已超期 8 天" in office.get("/staff/").get_data(as_text=True), "province stage allows 5 days"
 
 
 def test_queue_filters_by_enterprise_type_and_status(app, scalar, hunan_submitted):
@@ -307,8 +294,69 @@ def test_the_staff_detail_shows_what_a_passport_return_is_checked_against(app, s
             datetime.date(2031, 1, 1)
         db.session.commit()
     page = office.get(f"/staff/applications/{application_id}").get_data(as_text=True)
-    row = page[page.index("<h2>申请人员</h2>"):page.index("<h2>线上材料</h2>")]
-    for shown in ("护照签发日期", "护照有效期至", "<td>男</td>", "<td>1998-05-15</td>", "<td>2023-01-01</td>",
-                  f"<td>{expiry:%Y-%m-%d}</td>"):
+    row = page[page.index("<h2>申请人员"):page.index("<h2>单位材料")]
+    for shown in ("护照签发日期</dt><dd>2023-01-01", f"护照有效期至</dt><dd>{expiry:%Y-%m-%d}", "<dd>男 1998-05-15</dd>"):
         assert shown in row
     assert "2031-01-01" not in row
+
+
+def test_each_queue_offers_only_the_statuses_its_office_holds_and_batches_only_what_it_may_accept(
+        app, scalar, make_enterprise, make_staff):
+    from .factories import add_person, put_at_status, submitted_application
+
+    enterprise_id, _ = make_enterprise(province="hebei", office="cangzhou")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    make_staff("hebei.cangzhou@example.com", province="hebei", office="cangzhou")
+    make_staff("hebei.mfa@example.com", province="hebei", office="mfa")
+    city = staff(app, "hebei.cangzhou@example.com").get("/staff/").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\w+)"', city[city.index('name="status"'):city.index("</select>")])
+    assert offered == ["submitted", "city_review"], "a city office never holds a fee, the economies or a card"
+    assert "批量受理所选" in city and 'name="application_id"' in city
+
+    put_at_status(app, application_id, "economies_review", "mfa")
+    mfa = staff(app, "hebei.mfa@example.com").get("/staff/").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\w+)"', mfa[mfa.index('name="status"'):mfa.index("</select>")])
+    assert "city_review" not in offered and "province_review" not in offered and "card_ready" in offered
+    assert "批量受理所选" not in mfa and "选择" not in mfa, "nothing there waits for 受理"
+
+
+def test_a_reviewer_acting_on_an_application_just_withdrawn_is_told_so(app, client, scalar, make_enterprise,
+                                                                        make_staff):
+    from .conftest import login, submit
+    from .factories import add_person, submitted_application
+
+    enterprise_id, email = make_enterprise(province="hebei", office="cangzhou")
+    application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
+    make_staff("hebei.cangzhou@example.com", province="hebei", office="cangzhou")
+    city = staff(app, "hebei.cangzhou@example.com")
+    stale_version = version_of(scalar, application_id)
+    assert city.get(f"/staff/applications/{application_id}").status_code == 200
+    login(client, email)
+    withdrawn = submit(client, f"/apply/{application_id}/withdraw", {"version": stale_version}, page="/user-center/")
+    assert withdrawn.status_code == 303 and status(scalar, application_id) == "draft"
+
+    page = city.get(f"/staff/applications/{application_id}")
+    assert page.status_code == 410 and "已被企业撤回" in page.get_data(as_text=True)
+    refused = submit(city, f"/staff/applications/{application_id}/act",
+                     {"action": "accept", "version": stale_version}, page="/staff/")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "已被企业撤回" in text and "您的操作未执行" in text
+    assert status(scalar, application_id) == "draft"
+    make_staff("hebei.handan@example.com", province="hebei", office="handan")
+    assert staff(app, "hebei.handan@example.com").get(f"/staff/applications/{application_id}").status_code == 404, \
+        "another office never had it"
+
+
+def test_identity_numbers_are_masked_until_shown_in_full_and_each_showing_is_logged(app, scalar, hunan_submitted):
+    from apec.audit import AuditLog
+
+    application_id = hunan_submitted["id"]
+    office = staff(app, "hunan.office@example.com")
+    page = office.get(f"/staff/applications/{application_id}").get_data(as_text=True)
+    assert "110105199805152516" not in page and "E26895502" not in page and "1101**********2516" in page
+    assert scalar(select(AuditLog.id).where(AuditLog.event == "pii_view")) is None
+    full = office.get(f"/staff/applications/{application_id}?full=1").get_data(as_text=True)
+    assert "110105199805152516" in full and "E26895502" in full and "本次查看已记录" in full
+    logged = scalar(select(AuditLog).where(AuditLog.event == "pii_view"))
+    assert logged.detail == {"application_id": application_id} and logged.user_id is not None
+    assert re.search(r"企业 [^：<]*：\s*暂存 → 已提交，待受理", page), "the enterprise's own action is the enterprise's"

@@ -75,8 +75,11 @@ def test_guangxi_window_payment_is_paid_and_confirmed_at_its_office(app, client,
     detail = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
     assert "请到广西壮族自治区外事办公室窗口缴费" in detail and "外交部领事司窗口" not in detail
     assert act(mfa, scalar, application_id, "confirm_payment").status_code == 404, "not the MFA's to confirm"
-    act(region, scalar, application_id, "confirm_payment")
+    no_receipt = act(region, scalar, application_id, "confirm_payment")
+    assert no_receipt.status_code == 422 and "请填写窗口收款的收据号" in no_receipt.get_data(as_text=True)
+    act(region, scalar, application_id, "confirm_payment", receipt_number="GX-20261202-0001")
     assert status(scalar, application_id) == "economies_review"
+    assert scalar(select(Payment.receipt_number)) == "GX-20261202-0001", "the window's receipt is kept"
     assert scalar(select(Application.office_code)) == "mfa", "the MFA records the economies"
 
 
@@ -137,7 +140,8 @@ def test_rejection_needs_a_reason_and_is_final(app, client, scalar, make_enterpr
     assert status(scalar, application_id) == "rejected"
     login(client, email)
     page = client.get(f"/user-center/applications/{application_id}").get_data(as_text=True)
-    assert "不予受理/审核不通过" in page and "申请人与企业无劳动关系证明" in page
+    assert "不予受理" in page and "申请人与企业无劳动关系证明" in page
+    assert "审核不通过" not in page, "refused before 受理: the enterprise is told which of the two it was"
     assert act(office, scalar, application_id, "accept").status_code == 409
 
 

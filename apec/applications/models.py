@@ -41,7 +41,14 @@ class Application(TimestampMixin, db.Model):
     # Step data that has no column of its own: notice acknowledged, 申报条件,
     # and what a user typed into a step that did not validate yet.
     extra: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # The last submission (what the office has seen) and the first, which 提交时间 and the date
+    # filters show: a 重新提交 or a submission after 撤回 does not move it.
     submitted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    first_submitted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    # When the application came into its current hands (states.enters_stage): the overdue clock.
+    stage_entered_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, index=True)
+    # The reviewer of its office who has it in hand (认领 / 分配); cleared when it moves on.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     accepted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -66,7 +73,8 @@ class Application(TimestampMixin, db.Model):
         primaryjoin="and_(Application.id == Material.application_id, Material.superseded_at.is_not(None))",
         order_by="Material.id", viewonly=True,
     )
-    created_by = relationship("User")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    assignee = relationship("User", foreign_keys=[assignee_id])
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,7 @@ class Payment(TimestampMixin, db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     confirmed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     return_reason: Mapped[str] = mapped_column(Text, default="")
+    receipt_number: Mapped[str] = mapped_column(String(40), default="", server_default="")  # 窗口支付's 收据号
 
 
 class NumberCounter(db.Model):

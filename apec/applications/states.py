@@ -23,9 +23,24 @@ CLOSED = frozenset({"draft", "rejected", "picked_up", "mailed", "card_cancelled"
 # or for the economies' decisions (months, seed 004) does not.
 OFFICE_MUST_ACT = frozenset({"submitted", "city_review", "province_review", "mfa_review", "payment_review",
                              "economies_done", "card_pending", "card_ready"})
+
+
+def enters_stage(before: str, office_before: str | None, after: str, office_after: str | None) -> bool:
+    """Whether a change starts a new stage, and so the overdue clock: the application reaches
+    another office, or passes between the office's hands and someone else's (submitted or
+    resubmitted, a fee awaited or paid, the economies all decided). 受理 starts none."""
+    return office_after != office_before or (before in OFFICE_MUST_ACT) != (after in OFFICE_MUST_ACT)
+
+
+# Timeline entries of the office's own housekeeping, not shown to the enterprise.
+STAFF_ONLY_EVENTS = frozenset({"assign"})
 REVIEWABLE = frozenset({"submitted"}) | REVIEW_STATUSES
 STAGE_REVIEW = {"city": "city_review", "province": "province_review", "mfa": "mfa_review"}
 ECONOMIES_REVIEW = frozenset({"economies_review", "economies_review_early_made"})
+PAYMENT_STATUSES = frozenset({"awaiting_payment", "payment_review"})
+# After the fee, at the chain's last office: the economies, the card, its hand-over.
+AT_CHAIN_END = ECONOMIES_REVIEW | frozenset({"economies_done", "economies_done_early_made", "card_pending",
+                                             "card_ready"})
 
 
 def reachable_statuses(province) -> list[str]:
@@ -33,6 +48,19 @@ def reachable_statuses(province) -> list[str]:
     of a stage its chain lacks (Hunan and Guangxi have no 市外办)."""
     missing = {status for stage, status in STAGE_REVIEW.items() if stage not in province.config.workflow.chain}
     return [code for code in STATUS_LABELS if code not in missing]
+
+
+def open_statuses_at(province, stage: str) -> list[str]:
+    """The statuses an application can be in while it is in the hands of an office of `stage`
+    (its 待办): 已提交 (first, or again after that office's 退回), the stage's review, the fee at
+    the stage that confirms it, and what follows the fee at the chain's last stage."""
+    workflow = province.config.workflow
+    possible = {"submitted", STAGE_REVIEW[stage]}
+    if stage == (workflow.payment_office_stage or workflow.chain[-1]):
+        possible |= PAYMENT_STATUSES
+    if stage == workflow.chain[-1]:
+        possible |= AT_CHAIN_END
+    return [code for code in reachable_statuses(province) if code in possible]
 
 
 @dataclass(frozen=True)
@@ -47,6 +75,7 @@ class Transition:
     notify_sms: bool = False          # also send an SMS where the province asks for it
     automatic: bool = False           # follows by itself (no one takes it), so it is no one's button
     own_function: str | None = None   # applied by this workflow function instead of transition()
+    notice: str | None = None         # the messages' title after the number; default 已 + the label
 
 
 STAFF = (ROLE_REVIEWER,)
@@ -89,15 +118,20 @@ TRANSITIONS: dict[str, Transition] = {
     "record_economies": Transition(
         "记录经济体审核结果", ECONOMIES_REVIEW, None, STAFF, own_function="record_economy_decisions",
     ),
+    # After 全部经济体审核完成, before the card: one decision put right, with the reason (audited).
+    "correct_economies": Transition(
+        "更正经济体审核结果", frozenset({"economies_done", "economies_done_early_made"}), None, STAFF,
+        needs_comment=True, own_function="correct_economy_decision",
+    ),
     "complete_economies": Transition(
         "经济体审核完成", ECONOMIES_REVIEW, None, STAFF, automatic=True,
-        outcomes=frozenset({"economies_done", "economies_done_early_made"}),
+        outcomes=frozenset({"economies_done", "economies_done_early_made"}), notice="全部经济体审核完成",
     ),
     "issue_card": Transition("制卡", frozenset({"economies_done", "card_pending"}), "card_ready", STAFF),
     # Follows on the parent when its 提前制卡 card is made.
     "early_card_made": Transition(
         "已提前制卡", frozenset({"economies_review", "economies_done"}), None, STAFF, automatic=True,
-        outcomes=frozenset({"economies_review_early_made", "economies_done_early_made"}),
+        outcomes=frozenset({"economies_review_early_made", "economies_done_early_made"}), notice="已提前制卡",
     ),
     "hand_over": Transition(
         "交付", frozenset({"card_ready"}), None, STAFF, outcomes=frozenset({"picked_up", "mailed"})

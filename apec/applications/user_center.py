@@ -97,7 +97,6 @@ def applications():
         q=query_text,
         status_filter=status,
         statuses=statuses,
-        status_label=lambda code: province_status_label(province, code),
     )[0]
 
 
@@ -132,7 +131,7 @@ def application_detail(application_id: int):
     cards = db.session.scalars(select(Card).where(Card.application_id == application.id).order_by(Card.id)).all()
     return render(
         "user_center/application_detail.html", application=application,
-        status_label=lambda code: province_status_label(province, code), payment=current_payment(application),
+        payment=current_payment(application),
         economies=economies, economy_rows=economy_rows, cards=cards,
         actions=available_actions(application, current_user), first_step=steps_of(province, application.business_type)[0],
     )[0]
@@ -155,16 +154,15 @@ def history():
         select(Application)
         .where(
             Application.enterprise_id == current_user.enterprise_id,
-            Application.submitted_at.is_not(None),
-            Application.submitted_at >= utc_start_of(start),
-            Application.submitted_at < utc_start_of(end + datetime.timedelta(days=1)),
+            Application.first_submitted_at.is_not(None),
+            Application.first_submitted_at >= utc_start_of(start),
+            Application.first_submitted_at < utc_start_of(end + datetime.timedelta(days=1)),
         )
-        .order_by(Application.submitted_at.desc(), Application.id.desc())
+        .order_by(Application.first_submitted_at.desc(), Application.id.desc())
     )
     page = db.paginate(statement, page=page_number(), per_page=20, error_out=False)
     return render(
         "user_center/history.html", block="results", page=page, start=start, end=end,
-        status_label=lambda code: province_status_label(province, code),
     )[0]
 
 

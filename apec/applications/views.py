@@ -47,7 +47,7 @@ from .forms import (
 )
 from .models import Application, ApplicationMember
 from .requirements import materials_of, missing_items, published_standards, slot_files, spec_by_code, specs_for
-from .states import PARENT_TYPES, RELATED
+from .states import PARENT_TYPES, RELATED, STAFF_ONLY_EVENTS
 from .steps import pickup_label, step_after, step_before, step_label, step_with, steps_of, wizard_steps
 from .workflow import (
     WorkflowError,
@@ -63,6 +63,7 @@ from .workflow import (
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 # Every page words a status as the application's province does (status_of(application)).
 bp.add_app_template_global(status_label, "status_of")
+bp.add_app_template_global(STAFF_ONLY_EVENTS, "staff_only_events")
 bp.add_app_template_global(action_label, "action_label")
 bp.add_app_template_global(lambda application: may_edit(application, current_user), "may_edit")
 bp.add_app_template_global(lambda application: drafts.may_delete(application, current_user), "may_delete")
@@ -302,7 +303,7 @@ def parents_allowing(business_type: str | None = None) -> list:
     newest first, each with the businesses it allows."""
     parents = db.session.scalars(select(Application).where(
         Application.enterprise_id == current_user.enterprise_id, Application.business_type.in_(PARENT_TYPES),
-        Application.number.is_not(None)).order_by(Application.submitted_at.desc(), Application.id.desc()))
+        Application.number.is_not(None)).order_by(Application.first_submitted_at.desc(), Application.id.desc()))
     found = [(parent, available_businesses(parent, current_user)) for parent in parents]
     return [(parent, allowed) for parent, allowed in found if allowed and (business_type is None or business_type in allowed)]
 

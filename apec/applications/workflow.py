@@ -9,13 +9,16 @@ or raises WorkflowError and changes nothing.
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..accounts.models import ROLE_ENTERPRISE_ADMIN, User
+from ..accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_HANDLER, User
+from ..crypto import blind_index
+from ..validators import mask_identity, normalize
 from ..economies import economy_name, preclearing_economies, transitional_economies
 from ..enterprises.models import Person
 from ..extensions import db
@@ -27,14 +30,14 @@ from ..notifications import outbound as notifications
 from ..notifications.outbound import after_commit
 from ..provinces.registry import get_province
 from ..statuses import province_status_label
-from ..timefmt import add_months
+from ..timefmt import add_months, china_today
 from . import changes
 from .businesses import FEE_BEARING_TYPES, LOST_CARD, NEW_PASSPORT_KEYS, makes_card, new_passport
 from .eligibility import approved_economies, member_cards, parent_cards
 from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
-from .states import CLOSED, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS
+from .states import CLOSED, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS, enters_stage
 
 CARD_NUMBER = re.compile(r"APEC[0-9]{8}")  # DESIGN.md section 5
 
@@ -52,6 +55,8 @@ class WorkflowError(Exception):
 def status_label(application: Application, status: str | None = None) -> str:
     status = status or application.status
     province = get_province(application.province)
+    if status == "rejected" and (application.extra or {}).get("rejected_as"):
+        return application.extra["rejected_as"]
     if status == "card_ready" and "card_ready" not in province.config.labels:
         return "待邮寄" if application.pickup_method == "mail" else "待自取"
     return province_status_label(province, status)
@@ -104,12 +109,16 @@ def _apply(current: Application, action: str, actor: User, comment: str, data: d
     if target is None or (rule.target is None and target not in rule.outcomes):
         raise RuntimeError(f"action {action} decided no valid target ({target})")
     current.status = target
+    if enters_stage(before, office_before, target, current.office_code):
+        current.stage_entered_at = utcnow()
+    if current.office_code != office_before:
+        current.assignee_id = None  # 认领 holds within an office only
     db.session.add(TimelineEvent(
         application_id=current.id, actor_id=actor.id, action=action, from_status=before,
         to_status=target, office_code=office_before, comment=comment.strip(),
         data=_event_data(dict(data, **recorded)),
     ))
-    _notify(current, label, target, comment.strip(), rule.notify_sms)
+    _notify(current, action, label, target, comment.strip(), dict(data, **recorded))
 
 
 def _follow(application: Application, action: str, actor: User, comment: str) -> None:
@@ -281,6 +290,7 @@ def _on_submit(application: Application, actor: User, *, record: dict, **_) -> N
     for member in application.members:
         member.snapshot = person_snapshot(member.person)
     application.submitted_at = utcnow()
+    application.first_submitted_at = application.first_submitted_at or application.submitted_at
     extra.pop("unsaved", None)
     extra.pop("review_opinion", None)
     extra["as_submitted"] = changes.fingerprint(application)
@@ -331,6 +341,8 @@ def _on_return(application: Application, actor: User, *, comment: str, fields=()
 
 def _on_reject(application: Application, actor: User, **_) -> None:
     application.closed_at = utcnow()
+    # 不予受理 or 审核不通过: the one status has two names, and the enterprise is told which.
+    application.extra = dict(application.extra or {}, rejected_as=action_label(application, "reject"))
 
 
 def _on_forward(application: Application, actor: User, **_) -> str:
@@ -410,8 +422,16 @@ def _payment_office(province, application: Application) -> str:
     return next((code for code in path if province.office(code).stage == stage), application.office_code)
 
 
-def _on_confirm_payment(application: Application, actor: User, **_) -> str:
+RECEIPT_NUMBER = re.compile(r"[0-9A-Za-z-]{4,40}")
+
+
+def _on_confirm_payment(application: Application, actor: User, *, receipt_number: str = "", **_) -> str:
     payment = current_payment(application)
+    if payment.method == "window":
+        # Paid at the window: the receipt the office wrote out is the proof.
+        if not RECEIPT_NUMBER.fullmatch(receipt_number.strip()):
+            raise WorkflowError("请填写窗口收款的收据号（4 至 40 位字母、数字或“-”）。", status=422)
+        payment.receipt_number = receipt_number.strip()
     payment.status = "confirmed"
     payment.confirmed_by_id = actor.id
     payment.confirmed_at = utcnow()
@@ -510,13 +530,48 @@ def _on_complete_economies(application: Application, actor: User, **_) -> str:
     return "economies_done_early_made" if application.status == "economies_review_early_made" else "economies_done"
 
 
-def _on_hand_over(application: Application, actor: User, *, tracking_number: str = "", **_) -> str:
+@dataclass(frozen=True)
+class Collector:
+    """Who collects the cards at the window (自取): not JSON, so the ID number never reaches the
+    timeline; what is kept of it is masked."""
+
+    name: str
+    id_number: str
+
+
+def _on_hand_over(application: Application, actor: User, *, record: dict, tracking_number: str = "",
+                  collector: Collector | None = None, **_) -> str:
     application.closed_at = utcnow()
     if application.pickup_method == "mail":
         if not tracking_number.strip():
             raise WorkflowError("请填写邮寄单号。", status=422)
         return "mailed"
+    if collector is None or not collector.name.strip() or not collector.id_number.strip():
+        raise WorkflowError("请填写领取人姓名和身份证号。", status=422)
+    capacity = collector_capacity(application, collector)
+    if capacity is None:
+        raise WorkflowError(f"领取人 {collector.name.strip()} 的姓名和身份证号与持卡人或企业授权的经办人不符，不能领取。",
+                            status=422)
+    record["collector"] = {"name": collector.name.strip(), "id_number": mask_identity(normalize(collector.id_number)),
+                           "capacity": capacity}
+    application.extra = dict(application.extra or {}, handover=record["collector"])
     return "picked_up"
+
+
+def collector_capacity(application: Application, collector: Collector) -> str | None:
+    """持卡人本人 when name and ID number are a holder's as submitted; 经办人 when they are a person of
+    the enterprise's 成员管理 who is also one of its active 经办人 accounts; else None."""
+    name, id_number = collector.name.strip(), normalize(collector.id_number)
+    if any(member.shown.name == name and normalize(member.shown.id_number) == id_number
+           for member in application.members):
+        return "持卡人本人"
+    known = db.session.scalar(select(Person.id).where(
+        Person.enterprise_id == application.enterprise_id, Person.name == name,
+        Person.id_number_index == blind_index(id_number)))
+    handler = db.session.scalar(select(User.id).where(
+        User.enterprise_id == application.enterprise_id, User.role == ROLE_HANDLER, User.name == name,
+        User.active.is_(True)))
+    return "经办人" if known and handler else None
 
 
 def _not_accepted_yet(application: Application) -> str | None:
@@ -570,13 +625,37 @@ ACTIONS = {
 }
 
 
-def _notify(application: Application, label: str, target: str, comment: str, notify_sms: bool = False) -> None:
+def _notify(application: Application, action: str, label: str, target: str, comment: str, data: dict) -> None:
+    """The enterprise is told the new status with what it must know to act on it: the opinion,
+    for a 退回 what to change (sections and files, with the notes), for 已邮寄 the tracking number."""
+    rule = TRANSITIONS[action]
     number = application.number or "（未编号）"
-    body = f"当前状态：{status_label(application, target)}。"
+    title = f"申请单 {number} {rule.notice or '已' + label}"
+    lines = [f"当前状态：{status_label(application, target)}。"]
     if comment:
-        body += f"意见：{comment}"
-    sms = notify_sms and get_province(application.province).config.workflow.return_notice_sms
-    _tell_enterprise(application, f"申请单 {number} 已{label}", body, sms=sms)
+        lines.append(f"意见：{comment}")
+    if action == "return":
+        lines.extend(_return_details(application, data))
+    if data.get("tracking_number"):
+        lines.append(f"邮寄单号：{data['tracking_number']}")
+    sms = rule.notify_sms and get_province(application.province).config.workflow.return_notice_sms
+    _tell_enterprise(application, title, "\n".join(lines), sms=sms)
+
+
+def _return_details(application: Application, data: dict) -> list[str]:
+    from ..statuses import RETURN_SECTIONS
+
+    lines = []
+    sections = [RETURN_SECTIONS[key] for key in data.get("fields") or () if key in RETURN_SECTIONS]
+    if sections:
+        lines.append(f"需修改的内容：{'、'.join(sections)}")
+    flagged = {int(key): note for key, note in (data.get("materials") or {}).items()}
+    members = {member.id: member.shown.name for member in application.members}
+    for material in application.materials:
+        if material.id in flagged:
+            whose = f"（{members[material.member_id]}）" if material.member_id in members else ""
+            lines.append(f"需重新上传：{material.title}{whose}：{flagged[material.id]}")
+    return lines
 
 
 def _tell_enterprise(application: Application, title: str, body: str, sms: bool = False) -> None:
@@ -615,6 +694,9 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
         if member is None or item["economy"] not in allowed or item["decision"] not in ("approved", "refused"):
             db.session.rollback()
             raise WorkflowError("经济体审核结果不完整或有误。", status=422)
+        if item["decided_on"] > china_today():
+            db.session.rollback()
+            raise WorkflowError(f"{member.shown.name} {economy_name(item['economy'])} 的审核日期不能晚于今天。", status=422)
         existing = next((d for d in member.economy_decisions if d.economy == item["economy"]), None)
         if existing is not None and existing.decision == item["decision"] and existing.decided_on == item["decided_on"]:
             continue
@@ -646,3 +728,99 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
     if all(needed <= {d.economy for d in member.economy_decisions} for member in application.members):
         transition(application, "complete_economies", actor, comment="全部经济体审核完成")
     return changed
+
+
+DECISION_WORDS = {"approved": "获批", "refused": "未获批"}
+
+
+def correct_economy_decision(application: Application, actor: User, *, member_id: int, economy: str,
+                             decision: str, decided_on: datetime.date, reason: str,
+                             expected_version: int | None = None) -> None:
+    """更正 one economy's decision after 全部经济体审核完成, before the card is made: the reason is
+    required, and the timeline, the audit log and the enterprise's message keep what it was."""
+    current = _locked(application)
+    try:
+        if expected_version is not None and current.version != expected_version:
+            raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面后重新填写。")
+        if (refused := refusal(current, "correct_economies", actor)) is not None:
+            raise refused
+        if (missing := missing_comment("correct_economies", reason)) is not None:
+            raise missing
+        member = next((m for m in current.members if m.id == member_id), None)
+        existing = next((d for d in member.economy_decisions if d.economy == economy), None) if member else None
+        if existing is None or decision not in DECISION_WORDS:
+            raise WorkflowError("请选择要更正的人员、经济体和审核结果。", status=422)
+        if decided_on > china_today():
+            raise WorkflowError("审核日期不能晚于今天。", status=422)
+        if (existing.decision, existing.decided_on) == (decision, decided_on):
+            raise WorkflowError("审核结果和日期与原记录相同，无需更正。", status=422)
+        before = {"decision": existing.decision, "decided_on": existing.decided_on.isoformat()}
+        existing.decision, existing.decided_on, existing.recorded_by_id = decision, decided_on, actor.id
+        line = (f"{member.shown.name}：{economy_name(economy)}由{DECISION_WORDS[before['decision']]}（{before['decided_on']}）"
+                f"更正为{DECISION_WORDS[decision]}（{decided_on.isoformat()}），原因：{reason.strip()}")
+        db.session.add(TimelineEvent(
+            application_id=current.id, actor_id=actor.id, action="economy_correction", from_status=current.status,
+            to_status=current.status, office_code=current.office_code, comment=line,
+            data={"member_id": member.id, "economy": economy, "before": before,
+                  "after": {"decision": decision, "decided_on": decided_on.isoformat()}},
+        ))
+        audit.record("economy_corrected", user=actor, application_id=current.id, member_id=member.id,
+                     economy=economy, before=before, after={"decision": decision, "decided_on": decided_on.isoformat()},
+                     reason=reason.strip())
+        current.updated_at = utcnow()
+        _tell_enterprise(current, f"申请单 {current.number} 经济体审核结果更正", line)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        notifications.drop_after_commit()
+        raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面后重新填写。") from None
+    except Exception:
+        db.session.rollback()
+        notifications.drop_after_commit()
+        raise
+    notifications.run_after_commit()
+
+
+def set_assignee(application: Application, actor: User, assignee: User | None, *,
+                 expected_version: int | None = None) -> str:
+    """认领 (to oneself), 释放 (to no one) or 分配 (to a colleague of the same office): who has the
+    application in hand. Not a status change, but locked, checked and on the timeline the same
+    way. Returns what was done, as a label."""
+    current = _locked(application)
+    try:
+        if expected_version is not None and current.version != expected_version:
+            raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面查看最新状态。")
+        if not actor.is_staff or actor.province != current.province or actor.office_code != current.office_code \
+                or current.status in CLOSED:
+            raise WorkflowError("申请单不在本机构办理，不能认领或分配。", status=404)
+        holder = current.assignee
+        if assignee is None:
+            if holder is None or holder.id != actor.id:
+                raise WorkflowError("只有认领人本人可以释放该申请单。")
+            label, comment = "释放", f"{actor.display_name} 释放"
+        elif assignee.id == actor.id:
+            if holder is not None:
+                raise WorkflowError(f"该申请单已由 {holder.display_name} 认领。")
+            label, comment = "认领", f"{actor.display_name} 认领"
+        else:
+            if assignee.role != actor.role or assignee.office_code != current.office_code \
+                    or assignee.province != current.province or not assignee.active:
+                raise WorkflowError("只能分配给本机构在岗的审核人员。", status=422)
+            if holder is not None and holder.id == assignee.id:
+                raise WorkflowError(f"该申请单已由 {assignee.display_name} 办理。", status=422)
+            label, comment = "分配", f"分配给 {assignee.display_name}"
+        current.assignee_id = assignee.id if assignee else None
+        current.updated_at = utcnow()  # bumps the version: a page loaded before is stale
+        db.session.add(TimelineEvent(
+            application_id=current.id, actor_id=actor.id, action="assign", from_status=current.status,
+            to_status=current.status, office_code=current.office_code, comment=comment,
+            data={"assignee_id": current.assignee_id} if current.assignee_id else None,
+        ))
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面查看最新状态。") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return label

@@ -163,6 +163,9 @@ class Workflow(Strict):
         default_factory=lambda: {"city": 5, "province": 5, "mfa": 20},
         description="days an application may wait at an office of each stage before it is marked overdue",
     )
+    overdue_in_working_days: bool = Field(default=True, description=(
+        "overdue_days counts working days (China's calendar: weekends and public holidays off, 调休 "
+        "weekends worked); false: calendar days"))
 
 
 class Fees(Strict):

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from ..applications.models import Application, TimelineEvent
-from ..applications.states import CLOSED, OFFICE_MUST_ACT, reachable_statuses
+from ..applications.workflow import refusal
+from ..applications.states import CLOSED, OFFICE_MUST_ACT, open_statuses_at, reachable_statuses
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..models_base import utcnow
 from ..statuses import province_status_label
-from ..timefmt import utc_start_of
+from ..timefmt import to_local, utc_start_of
+from ..workdays import days_between
 
 PER_PAGE = 20
 # Where staff word a status differently from the enterprise: 已反馈审核意见 is, for the
@@ -32,19 +34,16 @@ class QueueFilters:
     enterprise: str = ""                  # part of the enterprise's name
     since: datetime.date | None = None    # submitted on or after (the office's dates)
     until: datetime.date | None = None
+    who: str = ""                         # "mine" (认领 by me), "unassigned", or everyone's
 
 
-def office_queue(actor, province, filters: QueueFilters, page_number: int):
-    """One page of the office's list: (page, rows, the filters as applied)."""
+def office_queue(actor, province, filters: QueueFilters, page_number: int, per_page: int = PER_PAGE):
+    """One page of the office's list: (page, rows, the filters as applied). 待办 lists what has
+    waited longest first; 已办 what moved on most recently."""
     view = filters.view if filters.view == "done" else "todo"
     filters = dataclasses.replace(filters, view=view)
-    last_event = (
-        select(TimelineEvent.application_id, func.max(TimelineEvent.created_at).label("last_at"))
-        .group_by(TimelineEvent.application_id).subquery()
-    )
     statement = (
         select(Application)
-        .join(last_event, last_event.c.application_id == Application.id)
         .join(Enterprise, Enterprise.id == Application.enterprise_id)
         .where(Application.province == actor.province)
     )
@@ -56,48 +55,62 @@ def office_queue(actor, province, filters: QueueFilters, page_number: int):
     else:
         statement = statement.where(Application.office_code == actor.office_code,
                                     Application.status.not_in(CLOSED | {"returned"}))
-    if filters.status in queue_statuses(province, view):
+    if filters.who == "mine" and view == "done":
+        statement = statement.where(Application.id.in_(
+            select(TimelineEvent.application_id).where(TimelineEvent.actor_id == actor.id)))
+    elif filters.who == "mine":
+        statement = statement.where(Application.assignee_id == actor.id)
+    elif filters.who == "unassigned" and view == "todo":
+        statement = statement.where(Application.assignee_id.is_(None))
+    if filters.status in queue_statuses(province, actor.office_code, view):
         statement = statement.where(Application.status == filters.status)
     if filters.business_type in dict(province.business_types()):
         statement = statement.where(Application.business_type == filters.business_type)
     if filters.enterprise:
         statement = statement.where(Enterprise.name.contains(filters.enterprise, autoescape=True))
     if filters.since:
-        statement = statement.where(Application.submitted_at >= utc_start_of(filters.since))
+        statement = statement.where(Application.first_submitted_at >= utc_start_of(filters.since))
     if filters.until:
         statement = statement.where(
-            Application.submitted_at < utc_start_of(filters.until + datetime.timedelta(days=1)))
-    statement = statement.order_by(last_event.c.last_at.asc(), Application.id.asc())
-    page = db.paginate(statement, page=page_number, per_page=PER_PAGE, error_out=False)
-    office = province.office(actor.office_code)
-    overdue_days = province.config.workflow.overdue_days.get(office.stage, 10)
+            Application.first_submitted_at < utc_start_of(filters.until + datetime.timedelta(days=1)))
+    if view == "done":
+        statement = statement.order_by(Application.stage_entered_at.desc(), Application.id.desc())
+    else:
+        statement = statement.order_by(Application.stage_entered_at.asc(), Application.id.asc())
+    page = db.paginate(statement, page=page_number, per_page=per_page, max_per_page=per_page, error_out=False)
     now = utcnow()
-    ids = [application.id for application in page.items]
-    last_at = dict(db.session.execute(
-        select(TimelineEvent.application_id, func.max(TimelineEvent.created_at))
-        .where(TimelineEvent.application_id.in_(ids)).group_by(TimelineEvent.application_id)
-    ).all()) if ids else {}
     resubmitted = resubmissions([application for application in page.items if application.status == "submitted"])
-    rows = []
-    for application in page.items:
-        waited = (now - last_at[application.id]).days
-        office_must_act = application.status in OFFICE_MUST_ACT
-        overdue = waited if view == "todo" and office_must_act and waited > overdue_days else 0
-        rows.append(QueueRow(application, overdue, resubmitted.get(application.id)))
+    rows = [QueueRow(application, overdue_days(province, application, now) if view == "todo" else 0,
+                     resubmitted.get(application.id), refusal(application, "accept", actor) is None)
+            for application in page.items]
     return page, rows, filters
+
+
+def overdue_days(province, application: Application, now: datetime.datetime) -> int:
+    """How many days past the office's time limit the application is, counted from when it came
+    into the office's hands, in working days where the province counts so; 0 when not late or
+    when it waits for someone else (the enterprise's fee, the economies)."""
+    if application.status not in OFFICE_MUST_ACT or application.stage_entered_at is None:
+        return 0
+    workflow = province.config.workflow
+    limit = workflow.overdue_days.get(province.office(application.office_code).stage, 10)
+    waited = days_between(to_local(application.stage_entered_at).date(), to_local(now).date(),
+                          workflow.overdue_in_working_days)
+    return max(0, waited - limit)
 
 
 @dataclass(frozen=True)
 class QueueRow:
     application: Application
-    overdue_days: int               # > 0 when the office is late with it
+    overdue_days: int               # > 0: that many days past the office's time limit
     resubmission: TimelineEvent | None  # 重新提交 after a 退回, with what changed
+    may_accept: bool                # 受理 is open to this reviewer now: it can be batched
 
 
-def queue_statuses(province, view: str) -> dict[str, str]:
+def queue_statuses(province, office_code: str, view: str) -> dict[str, str]:
     """The status filter of a list: the statuses its applications can be in, as staff call them."""
     if view == "todo":
-        codes = [code for code in reachable_statuses(province) if code not in CLOSED | {"returned"}]
+        codes = open_statuses_at(province, province.office(office_code).stage)
     else:
         codes = [code for code in reachable_statuses(province) if code != "draft"]
     return {code: STAFF_STATUS_LABELS.get(code) or province_status_label(province, code) for code in codes}

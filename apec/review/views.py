@@ -9,19 +9,23 @@ import datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from .. import audit
-from ..accounts.models import ROLE_REVIEWER
+from ..accounts.models import ROLE_REVIEWER, User
 from ..applications import changes
 from ..applications.access import can_view
 from ..applications.models import Application
-from ..applications.states import REVIEW_STATUSES, TRANSITIONS
 from ..applications.businesses import makes_card
+from ..applications.states import CLOSED, REVIEW_STATUSES, TRANSITIONS
 from ..applications.steps import steps_of
 from ..applications.workflow import (
+    Collector,
     WorkflowError,
     action_label,
     available_actions,
+    correct_economy_decision,
+    set_assignee,
     current_payment,
     missing_comment,
     record_economy_decisions,
@@ -33,13 +37,23 @@ from ..extensions import db
 from ..materials.history import replaced_files, slot_history
 from ..provinces.registry import get_province
 from ..statuses import RETURN_SECTIONS
+from ..models_base import utcnow
+from ..timefmt import china_today
 from ..web.access import roles_required
 from ..web.templating import current_province, page_number, render
-from .queue import QueueFilters, is_resubmission, office_queue, queue_statuses, resubmissions
+from ..documents.pdf import render_pdf
+from ..web.downloads import file_response
+from .exports import EXPORT_LIMIT, as_csv, as_xlsx, cards_to_hand_over, queue_table
+from .economy_entry import COLUMNS, MAX_IMPORT_BYTES, ImportPreview, bulk_decisions, decode, preview_import
+from .queue import QueueFilters, is_resubmission, office_queue, overdue_days, queue_statuses, resubmissions
+from .record import cards_made, done_by, member_facts, stage_entries, timeline_items, unit_materials
+from .search import SEARCH_KEYS, search_applications
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 bp.add_app_template_filter(changes.summary, "change_summary")  # 重新提交: what changed, in one line
 bp.add_app_template_test(is_resubmission, "resubmission")
+bp.add_app_template_global(done_by, "done_by")
+bp.add_app_template_global(CLOSED, "closed_statuses")
 reviewer_required = roles_required(ROLE_REVIEWER)
 
 
@@ -65,23 +79,79 @@ def _date(name: str) -> datetime.date | None:
         return None
 
 
+def _queue_filters() -> QueueFilters:
+    return QueueFilters(
+        view=request.args.get("view", "todo"), status=request.args.get("status", ""),
+        business_type=request.args.get("type", ""), enterprise=request.args.get("enterprise", "").strip(),
+        since=_date("from"), until=_date("to"), who=request.args.get("who", ""),
+    )
+
+
 @bp.get("/")
 @reviewer_required
 def queue():
     """待办: applications now at this office; 已办: those it handled, read-only."""
     province = current_province()
-    filters = QueueFilters(
-        view=request.args.get("view", "todo"), status=request.args.get("status", ""),
-        business_type=request.args.get("type", ""), enterprise=request.args.get("enterprise", "").strip(),
-        since=_date("from"), until=_date("to"),
-    )
-    page, rows, filters = office_queue(current_user, province, filters, page_number())
+    page, rows, filters = office_queue(current_user, province, _queue_filters(), page_number())
     return render(
         "review/queue.html", block="results", page=page, rows=rows, view=filters.view,
         office=province.office(current_user.office_code), status_filter=filters.status,
         business_type=filters.business_type, enterprise=filters.enterprise, since=filters.since,
-        until=filters.until, statuses=list(queue_statuses(province, filters.view).items()),
+        until=filters.until, who=filters.who, statuses=list(queue_statuses(province, current_user.office_code, filters.view).items()),
     )[0]
+
+
+@bp.get("/export.<any(xlsx, csv):kind>")
+@reviewer_required
+def export(kind: str):
+    """The list as filtered on screen, every page of it, as Excel or CSV."""
+    province = current_province()
+    page, rows, filters = office_queue(current_user, province, _queue_filters(), 1, per_page=EXPORT_LIMIT)
+    table = queue_table(province, rows, province.config.workflow.overdue_in_working_days)
+    title = "待办" if filters.view == "todo" else "已办"
+    audit.record("queue_export", user=current_user, view=filters.view, rows=len(table), kind=kind)
+    db.session.commit()
+    name = f"{province.office(current_user.office_code).name}{title}-{china_today():%Y%m%d}.{kind}"
+    if kind == "xlsx":
+        return file_response(as_xlsx(title, table),
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name)
+    return file_response(as_csv(table), "text/csv; charset=utf-8", name)
+
+
+@bp.get("/handover-list.pdf")
+@reviewer_required
+def handover_list():
+    """The cards waiting at this office's window, with room to sign for each."""
+    province = current_province()
+    pdf = render_pdf("review/handover_list.html", title="APEC商务旅行卡领取签收单",
+                     office=province.office(current_user.office_code), rows=cards_to_hand_over(current_user),
+                     now=utcnow())
+    return file_response(pdf, "application/pdf", f"领取签收单-{china_today():%Y%m%d}.pdf")
+
+
+@bp.get("/applications/<int:application_id>/receipt.pdf")
+@reviewer_required
+def acceptance_receipt(application_id: int):
+    """受理回执, once the application has been accepted."""
+    application = _visible(application_id)
+    if application.accepted_at is None:
+        abort(404)
+    province = get_province(application.province)
+    pdf = render_pdf("review/acceptance_receipt.html", title="APEC商务旅行卡受理回执", application=application,
+                     province=province, office=province.office(next(e.office_code for e in application.timeline if e.action == "accept")),
+                     members=member_facts(province, application), unit_materials=unit_materials(application),
+                     today=china_today())
+    return file_response(pdf, "application/pdf", f"受理回执-{application.number}.pdf")
+
+
+@bp.route("/search", methods=["GET", "POST"])
+@reviewer_required
+def search():
+    """查询: by 申请单号, 申请人姓名, 护照号 or 身份证号, among what this office may see. Posted, so
+    an identity number is never in a URL (history, proxy logs)."""
+    key, text = request.form.get("key", "number"), request.form.get("q", "")
+    result = search_applications(current_user, key, text) if request.method == "POST" else None
+    return render("review/search.html", block="results", key=key, q=text, result=result, keys=SEARCH_KEYS)[0]
 
 
 @bp.post("/batch-accept")
@@ -109,27 +179,60 @@ def batch_accept():
     return redirect(url_for("review.queue"), code=303)
 
 
+class Withdrawn(Exception):
+    """The enterprise took the application back (撤回) after it reached this office."""
+
+    def __init__(self, application: Application):
+        self.application = application
+
+
 def _visible(application_id: int) -> Application:
     application = db.session.get(Application, application_id)
+    if application is not None and not can_view(current_user, application) \
+            and withdrawn_from_office(application, current_user.office_code):
+        raise Withdrawn(application)
     if application is None or not can_view(current_user, application):
         abort(404)
     return application
 
 
-def detail_page(application: Application, error: WorkflowError | None = None, status: int = 200):
-    """The staff page shows full identity numbers: every showing is written to the audit log."""
-    audit.record("pii_view", user=current_user, application_id=application.id)
-    db.session.commit()
+def withdrawn_from_office(application: Application, office_code: str) -> bool:
+    changes = [event for event in application.timeline if event.from_status != event.to_status]
+    return (application.status == "draft" and bool(changes) and changes[-1].action == "withdraw"
+            and changes[-1].office_code == office_code)
+
+
+@bp.errorhandler(Withdrawn)
+def withdrawn(error: Withdrawn):
+    """A page, or an action on it, opened after the enterprise withdrew it: say so, not 404."""
+    application = error.application
+    event = next(event for event in reversed(application.timeline) if event.action == "withdraw")
+    return render("review/withdrawn.html", application=application, event=event,
+                  status=409 if request.method == "POST" else 410)
+
+
+def detail_page(application: Application, error: WorkflowError | None = None, status: int = 200, **shown):
+    """The whole record. Identity numbers are masked; ?full=1 shows them, and that showing is
+    written to the audit log."""
     province = get_province(application.province)
+    full_numbers = request.args.get("full") == "1"
+    if full_numbers:
+        audit.record("pii_view", user=current_user, application_id=application.id)
+        db.session.commit()
     following = province.next_office(application.office_code) if application.status in REVIEW_STATUSES else None
     return render(
         "review/detail.html", application=application, actions=available_actions(application, current_user),
-        next_office=following,
+        next_office=following, full_numbers=full_numbers,
         payment=current_payment(application), sections=returnable_sections(province, application),
         economies=preclearing_economies(), transitional=transitional_economies(), error=error, status=error.status if error else status,
         resubmission=resubmissions([application]).get(application.id) if application.status == "submitted" else None,
         replaced=replaced_files(application), material_history=slot_history(application),
         today=datetime.date.today(), economies_of=economies_shown(application),
+        stages=stage_entries(application), overdue=overdue_days(province, application, utcnow()),
+        timeline=timeline_items(application), members=member_facts(province, application),
+        unit_materials=unit_materials(application), cards=cards_made(application), import_columns=COLUMNS,
+        colleagues=colleagues(current_user),
+        **shown,
     )
 
 
@@ -170,7 +273,10 @@ def _action_data(action: str, application: Application) -> dict:
             raise WorkflowError("请填写有效期起始日期。", status=422) from None
         return {"cards": cards, "valid_from": valid_from}
     if action == "hand_over":
-        return {"tracking_number": form.get("tracking_number", "").strip()[:40]}
+        return {"tracking_number": form.get("tracking_number", "").strip()[:40],
+                "collector": Collector(form.get("collector_name", "")[:100], form.get("collector_id", "")[:30])}
+    if action == "confirm_payment":
+        return {"receipt_number": form.get("receipt_number", "")[:40]}
     return {}
 
 
@@ -229,4 +335,124 @@ def economies(application_id: int):
         db.session.rollback()
         return detail_page(db.session.get(Application, application_id), error=error)
     flash(f"已记录 {changed} 项经济体审核结果。" if changed else "没有新的审核结果。", "success")
+    return redirect(url_for("review.detail", application_id=application.id), code=303)
+
+
+def _posted_date(name: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _refused(application_id: int, error: WorkflowError, **shown):
+    db.session.rollback()
+    return detail_page(db.session.get(Application, application_id), error=error, **shown)
+
+
+@bp.post("/applications/<int:application_id>/economies/bulk")
+@reviewer_required
+def economies_bulk(application_id: int):
+    """全部获批 for the chosen members, except the economies marked otherwise."""
+    application = _visible(application_id)
+    member_ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]
+    decided_on = _posted_date("decided_on")
+    exceptions = {economy.code: request.form.get(f"exception-{economy.code}", "approved")
+                  for economy in preclearing_economies()}
+    if not member_ids:
+        return _refused(application_id, WorkflowError("请选择人员。", status=422), bulk_error=True)
+    if decided_on is None:
+        return _refused(application_id, WorkflowError("请填写审核日期。", status=422), bulk_error=True)
+    if any(value not in ("approved", "refused", "skip") for value in exceptions.values()):
+        abort(400)
+    decisions, kept = bulk_decisions(application, member_ids, decided_on, exceptions)
+    try:
+        changed = record_economy_decisions(application, current_user, decisions,
+                                           expected_version=request.form.get("version", type=int))
+    except WorkflowError as error:
+        return _refused(application_id, error, bulk_error=True)
+    note = f"；{kept} 项此前已记录，未改动" if kept else ""
+    flash(f"已记录 {changed} 项经济体审核结果{note}。", "success")
+    return redirect(url_for("review.detail", application_id=application.id) + "#economies", code=303)
+
+
+@bp.post("/applications/<int:application_id>/economies/import")
+@reviewer_required
+def economies_import(application_id: int):
+    """The MFA's results as CSV: a file is previewed row by row; the previewed text, posted back
+    with 确认导入, is checked again and recorded all together, or not at all."""
+    application = _visible(application_id)
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        data = upload.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:
+            preview, text = ImportPreview([], "文件过大（不超过 256 KB）。"), ""
+        else:
+            try:
+                text = decode(data)
+                preview = preview_import(application, text, china_today())
+            except ValueError as problem:
+                preview, text = ImportPreview([], str(problem)), ""
+        return detail_page(application, import_preview=preview, import_text=text,
+                           status=200 if preview.sound else 422)
+    text = request.form.get("csv_text", "")
+    if not text:
+        return detail_page(application, import_preview=ImportPreview([], "请选择要导入的审核结果文件。"), status=422)
+    preview = preview_import(application, text, china_today())
+    if not preview.sound:
+        return detail_page(application, import_preview=preview, import_text=text, status=422)
+    try:
+        changed = record_economy_decisions(application, current_user, preview.decisions,
+                                           expected_version=request.form.get("version", type=int))
+    except WorkflowError as error:
+        return _refused(application_id, error)
+    flash(f"已导入 {len(preview.decisions)} 行，记录 {changed} 项经济体审核结果。", "success")
+    return redirect(url_for("review.detail", application_id=application.id) + "#economies", code=303)
+
+
+@bp.post("/applications/<int:application_id>/economies/correct")
+@reviewer_required
+def economies_correct(application_id: int):
+    application = _visible(application_id)
+    decided_on = _posted_date("decided_on")
+    if decided_on is None:
+        return _refused(application_id, WorkflowError("请填写审核日期。", status=422), correction_error=True)
+    try:
+        correct_economy_decision(
+            application, current_user, member_id=request.form.get("member", type=int) or 0,
+            economy=request.form.get("economy", ""), decision=request.form.get("decision", ""),
+            decided_on=decided_on, reason=request.form.get("reason", "")[:500],
+            expected_version=request.form.get("version", type=int))
+    except WorkflowError as error:
+        return _refused(application_id, error, correction_error=True)
+    flash(f"已更正经济体审核结果：{application.number}。", "success")
+    return redirect(url_for("review.detail", application_id=application.id) + "#economies", code=303)
+
+
+def colleagues(actor) -> list[User]:
+    """The office's active reviewers, whom an application can be assigned to."""
+    return list(db.session.scalars(select(User).where(
+        User.role == ROLE_REVIEWER, User.province == actor.province, User.office_code == actor.office_code,
+        User.active.is_(True)).order_by(User.name, User.id)))
+
+
+@bp.post("/applications/<int:application_id>/assign")
+@reviewer_required
+def assign(application_id: int):
+    """认领 (assignee=me), 释放 (assignee empty) or 分配 (a colleague's id)."""
+    application = _visible(application_id)
+    chosen = request.form.get("assignee", "")
+    if chosen == "me":
+        assignee = current_user
+    elif chosen.isdigit():
+        assignee = db.session.get(User, int(chosen))
+        if assignee is None:
+            return _refused(application_id, WorkflowError("只能分配给本机构在岗的审核人员。", status=422))
+    else:
+        assignee = None
+    try:
+        label = set_assignee(application, current_user, assignee, expected_version=request.form.get("version", type=int))
+    except WorkflowError as error:
+        return _refused(application_id, error)
+    flash(f"已{label}：{application.number}。", "success")
     return redirect(url_for("review.detail", application_id=application.id), code=303)
