@@ -18,7 +18,7 @@ from .documents.views import bp as documents_bp
 from .enterprises.views import bp as enterprises_bp
 from .extensions import csrf, db, login_manager, migrate
 from .materials.storage import build_storage
-from .notifications.views import bp as notifications_bp
+from .notifications.views import bp as notifications_bp, staff_bp as staff_messages_bp
 from .provinces.registry import load_provinces
 from .review.views import bp as review_bp
 from .settings import load_settings
@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (
         site_bp, accounts_bp, enterprises_bp, user_center_bp, apply_bp, apply_books_bp, materials_bp, documents_bp,
-        notifications_bp, review_bp, admin_bp,
+        notifications_bp, staff_messages_bp, review_bp, admin_bp,
     ):
         app.register_blueprint(blueprint)
 

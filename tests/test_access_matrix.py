@@ -57,10 +57,11 @@ ROUTES = [
     ("/apply/{id}/form", OWNERS),
     ("/apply/{id}/confirm", OWNERS),
     ("/user-center/applications/{id}/pay", OWNERS),
-    ("/staff/applications/{id}", {"reviewer_here"}),
-    ("/materials/{material}/download", OWNERS | {"reviewer_here", "admin_same_province"}),
-    ("/materials/{material}/preview", OWNERS | {"reviewer_here", "admin_same_province"}),
-    ("/materials/{material}/file", OWNERS | {"reviewer_here", "admin_same_province"}),
+    # The province office oversees the cities' backlogs (各市待办) and reads what they hold.
+    ("/staff/applications/{id}", {"reviewer_here", "reviewer_next_stage"}),
+    ("/materials/{material}/download", OWNERS | {"reviewer_here", "reviewer_next_stage", "admin_same_province"}),
+    ("/materials/{material}/preview", OWNERS | {"reviewer_here", "reviewer_next_stage", "admin_same_province"}),
+    ("/materials/{material}/file", OWNERS | {"reviewer_here", "reviewer_next_stage", "admin_same_province"}),
 ]
 
 

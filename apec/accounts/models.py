@@ -2,7 +2,7 @@ import datetime
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -45,6 +45,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     # Part of the login cookie: rotating it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Staff: a daily e-mail of the office's 待办 (opted into on the staff 消息中心), and when it
+    # last went out: once per China day, with the messages since then.
+    daily_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_sent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
     enterprise = relationship("Enterprise", back_populates="users")
 

@@ -1,4 +1,5 @@
-"""Operator commands: `flask create-staff`, `flask create-admin`, `flask check-config`."""
+"""Operator commands: `flask create-staff`, `flask create-admin`, `flask check-config`,
+`flask staff-digest`."""
 
 import secrets
 
@@ -68,3 +69,10 @@ def register_cli(app):
         for code, plugin in current_app.extensions["apec_provinces"].items():
             click.echo(f"{code}: {plugin.name}, {len(plugin.offices())} offices, chain {' → '.join(plugin.config.workflow.chain)}")
         click.echo("configuration OK")
+
+    @app.cli.command("staff-digest")
+    def staff_digest_command():
+        """E-mail today's 每日待办摘要 to the reviewers who asked for it (once a day each)."""
+        from ..review.digest import send_daily_digests
+
+        click.echo(f"sent {send_daily_digests()} digest(s)")

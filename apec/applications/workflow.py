@@ -9,6 +9,7 @@ or raises WorkflowError and changes nothing.
 
 import datetime
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import false, func, select, update
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_HANDLER, User
+from ..accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_HANDLER, ROLE_REVIEWER, User
 from ..crypto import blind_index
 from ..validators import mask_identity, normalize
 from ..economies import economy_name, preclearing_economies, transitional_economies
@@ -37,7 +38,7 @@ from .eligibility import approved_economies, member_cards, parent_cards
 from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
-from .states import CLOSED, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS, enters_stage
+from .states import CLOSED, OFFICE_MUST_ACT, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS, enters_stage
 
 CARD_NUMBER = re.compile(r"APEC[0-9]{8}")  # DESIGN.md section 5
 
@@ -89,6 +90,29 @@ def transition(application: Application, action: str, actor: User, *, expected_v
     return current
 
 
+@contextmanager
+def _change(application: Application, expected_version: int | None,
+            stale: str = "该申请单刚刚已被他人更新，请刷新页面查看最新状态。"):
+    """For a change that is not a status transition (a correction, 认领): lock and re-read, check
+    the version the page was read at, let the caller act, commit; or roll everything back,
+    messages held for after the commit included. Then send what it held."""
+    current = _locked(application)
+    try:
+        if expected_version is not None and current.version != expected_version:
+            raise WorkflowError(stale)
+        yield current
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        notifications.drop_after_commit()
+        raise WorkflowError(stale) from None
+    except Exception:
+        db.session.rollback()
+        notifications.drop_after_commit()
+        raise
+    notifications.run_after_commit()
+
+
 def missing_comment(action: str, comment: str) -> WorkflowError | None:
     """An action that needs an opinion or reason (退回, 不予受理 …) refused without one."""
     rule = TRANSITIONS[action]
@@ -109,7 +133,8 @@ def _apply(current: Application, action: str, actor: User, comment: str, data: d
     if target is None or (rule.target is None and target not in rule.outcomes):
         raise RuntimeError(f"action {action} decided no valid target ({target})")
     current.status = target
-    if enters_stage(before, office_before, target, current.office_code):
+    entered = enters_stage(before, office_before, target, current.office_code)
+    if entered:
         current.stage_entered_at = utcnow()
     if current.office_code != office_before:
         current.assignee_id = None  # 认领 holds within an office only
@@ -119,6 +144,8 @@ def _apply(current: Application, action: str, actor: User, comment: str, data: d
         data=_event_data(dict(data, **recorded)),
     ))
     _notify(current, action, label, target, comment.strip(), dict(data, **recorded))
+    if entered:
+        _tell_office(current, action, actor, office_before, recorded)
 
 
 def _follow(application: Application, action: str, actor: User, comment: str) -> None:
@@ -673,6 +700,31 @@ def _tell_enterprise(application: Application, title: str, body: str, sms: bool 
     after_commit(lambda: notifications.send(sorted(recipients), title, body, sms_to=sms_to))
 
 
+def _tell_office(application: Application, action: str, actor: User, office_before: str | None,
+                 recorded: dict) -> None:
+    """新到 / 重新提交 / 待确认缴费 / 待交付 in the staff's 消息中心: for each active reviewer of the office
+    whose hands the application has just come into, unless one of them brought it there."""
+    if application.status not in OFFICE_MUST_ACT or (actor.is_staff and actor.office_code == application.office_code):
+        return
+    province = get_province(application.province)
+    who = f"{application.enterprise.name}，{province.label(application.business_type)}，{len(application.members)} 人"
+    if action == "submit" and "changes" in recorded:
+        title, body = "重新提交", f"{who}。{changes.summary(recorded['changes'])}"
+    elif action == "pay":
+        title, body = "待确认缴费", f"{who}：企业已上传缴费凭证。"
+    elif application.status == "card_ready":
+        title, body = "已制卡，待交付", f"{who}：{status_label(application)}。"
+    elif action == "forward" and office_before:
+        title, body = "新到", f"{province.office(office_before).name}上报：{who}。"
+    else:
+        title, body = "新到", f"{who}。"
+    reviewers = db.session.scalars(select(User.id).where(
+        User.role == ROLE_REVIEWER, User.province == application.province,
+        User.office_code == application.office_code, User.active.is_(True)))
+    for user_id in reviewers:
+        db.session.add(Message(user_id=user_id, application_id=application.id,
+                               title=f"申请单 {application.number} {title}", body=body))
+
 
 def record_economy_decisions(application: Application, actor: User, decisions: list[dict],
                              expected_version: int | None = None) -> int:
@@ -738,10 +790,7 @@ def correct_economy_decision(application: Application, actor: User, *, member_id
                              expected_version: int | None = None) -> None:
     """更正 one economy's decision after 全部经济体审核完成, before the card is made: the reason is
     required, and the timeline, the audit log and the enterprise's message keep what it was."""
-    current = _locked(application)
-    try:
-        if expected_version is not None and current.version != expected_version:
-            raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面后重新填写。")
+    with _change(application, expected_version, "该申请单刚刚已被他人更新，请刷新页面后重新填写。") as current:
         if (refused := refusal(current, "correct_economies", actor)) is not None:
             raise refused
         if (missing := missing_comment("correct_economies", reason)) is not None:
@@ -769,16 +818,6 @@ def correct_economy_decision(application: Application, actor: User, *, member_id
                      reason=reason.strip())
         current.updated_at = utcnow()
         _tell_enterprise(current, f"申请单 {current.number} 经济体审核结果更正", line)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        notifications.drop_after_commit()
-        raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面后重新填写。") from None
-    except Exception:
-        db.session.rollback()
-        notifications.drop_after_commit()
-        raise
-    notifications.run_after_commit()
 
 
 def set_assignee(application: Application, actor: User, assignee: User | None, *,
@@ -786,10 +825,7 @@ def set_assignee(application: Application, actor: User, assignee: User | None, *
     """认领 (to oneself), 释放 (to no one) or 分配 (to a colleague of the same office): who has the
     application in hand. Not a status change, but locked, checked and on the timeline the same
     way. Returns what was done, as a label."""
-    current = _locked(application)
-    try:
-        if expected_version is not None and current.version != expected_version:
-            raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面查看最新状态。")
+    with _change(application, expected_version) as current:
         if not actor.is_staff or actor.province != current.province or actor.office_code != current.office_code \
                 or current.status in CLOSED:
             raise WorkflowError("申请单不在本机构办理，不能认领或分配。", status=404)
@@ -816,11 +852,4 @@ def set_assignee(application: Application, actor: User, assignee: User | None, *
             to_status=current.status, office_code=current.office_code, comment=comment,
             data={"assignee_id": current.assignee_id} if current.assignee_id else None,
         ))
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise WorkflowError("该申请单刚刚已被他人更新，请刷新页面查看最新状态。") from None
-    except Exception:
-        db.session.rollback()
-        raise
     return label

@@ -98,6 +98,10 @@ class ProvincePlugin:
         """Offices an enterprise may choose as its own when registering."""
         return [(code, office) for code, office in self.offices() if office.accepts_registrations]
 
+    def city_offices(self) -> list[tuple[str, Office]]:
+        """The 市外办, whose backlogs the province office oversees (read-only)."""
+        return [(code, office) for code, office in self.offices() if office.stage == "city"]
+
     def first_office(self, enterprise_office: str) -> str:
         """Office that receives an enterprise's application first: its own office."""
         return enterprise_office

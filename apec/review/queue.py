@@ -37,11 +37,14 @@ class QueueFilters:
     who: str = ""                         # "mine" (认领 by me), "unassigned", or everyone's
 
 
-def office_queue(actor, province, filters: QueueFilters, page_number: int, per_page: int = PER_PAGE):
-    """One page of the office's list: (page, rows, the filters as applied). 待办 lists what has
-    waited longest first; 已办 what moved on most recently."""
+def office_queue(actor, province, filters: QueueFilters, page_number: int, per_page: int = PER_PAGE,
+                 office_code: str | None = None):
+    """One page of an office's list: (page, rows, the filters as applied). 待办 lists what has
+    waited longest first; 已办 what moved on most recently. The office is the actor's own, or
+    (`office_code`) a city office the province office looks at, read-only."""
     view = filters.view if filters.view == "done" else "todo"
     filters = dataclasses.replace(filters, view=view)
+    office_code = office_code or actor.office_code
     statement = (
         select(Application)
         .join(Enterprise, Enterprise.id == Application.enterprise_id)
@@ -49,11 +52,11 @@ def office_queue(actor, province, filters: QueueFilters, page_number: int, per_p
     )
     if view == "done":
         # Handled here and now elsewhere, finished, or returned by this office until it comes back.
-        handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == actor.office_code)
+        handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == office_code)
         statement = statement.where(Application.id.in_(handled), or_(
-            Application.office_code != actor.office_code, Application.status.in_(CLOSED | {"returned"})))
+            Application.office_code != office_code, Application.status.in_(CLOSED | {"returned"})))
     else:
-        statement = statement.where(Application.office_code == actor.office_code,
+        statement = statement.where(Application.office_code == office_code,
                                     Application.status.not_in(CLOSED | {"returned"}))
     if filters.who == "mine" and view == "done":
         statement = statement.where(Application.id.in_(
@@ -62,7 +65,7 @@ def office_queue(actor, province, filters: QueueFilters, page_number: int, per_p
         statement = statement.where(Application.assignee_id == actor.id)
     elif filters.who == "unassigned" and view == "todo":
         statement = statement.where(Application.assignee_id.is_(None))
-    if filters.status in queue_statuses(province, actor.office_code, view):
+    if filters.status in queue_statuses(province, office_code, view):
         statement = statement.where(Application.status == filters.status)
     if filters.business_type in dict(province.business_types()):
         statement = statement.where(Application.business_type == filters.business_type)
@@ -97,6 +100,50 @@ def overdue_days(province, application: Application, now: datetime.datetime) -> 
     waited = days_between(to_local(application.stage_entered_at).date(), to_local(now).date(),
                           workflow.overdue_in_working_days)
     return max(0, waited - limit)
+
+
+def overdue_since(province, stage: str, now: datetime.datetime) -> datetime.datetime:
+    """The moment before which an application that entered a stage is now overdue there (the
+    waited days fall as the entry moves later, so one bound answers for every application)."""
+    workflow = province.config.workflow
+    limit = workflow.overdue_days.get(stage, 10)
+    today = to_local(now).date()
+    day = today
+    while days_between(day, today, workflow.overdue_in_working_days) <= limit:
+        day -= datetime.timedelta(days=1)
+    return utc_start_of(day + datetime.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """One city office's 待办 as the province office sees it."""
+
+    office_code: str
+    name: str
+    waiting: int                          # its 待办
+    overdue: int                          # of those, past its time limit
+    oldest: datetime.datetime | None      # when the longest-waiting of those it must act on came to it
+
+
+def city_backlogs(province, now: datetime.datetime) -> list[Backlog]:
+    """Every 市外办 of the province with what it has in hand: three grouped queries in all."""
+    cities = province.city_offices()
+    if not cities:
+        return []
+    at_city = (Application.province == province.code, Application.office_code.in_([code for code, _ in cities]))
+    waiting = dict(db.session.execute(
+        select(Application.office_code, func.count())
+        .where(*at_city, Application.status.not_in(CLOSED | {"returned"})).group_by(Application.office_code)).all())
+    in_hand = (*at_city, Application.status.in_(OFFICE_MUST_ACT))
+    oldest = dict(db.session.execute(
+        select(Application.office_code, func.min(Application.stage_entered_at))
+        .where(*in_hand).group_by(Application.office_code)).all())
+    overdue = dict(db.session.execute(
+        select(Application.office_code, func.count())
+        .where(*in_hand, Application.stage_entered_at < overdue_since(province, "city", now))
+        .group_by(Application.office_code)).all())
+    return [Backlog(code, office.name, waiting.get(code, 0), overdue.get(code, 0), oldest.get(code))
+            for code, office in cities]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from .. import audit
+from ..applications.access import overseen_offices
 from ..applications.models import Application, ApplicationMember, TimelineEvent
 from ..crypto import blind_index
 from ..enterprises.models import Person
@@ -57,8 +58,9 @@ def search_applications(actor, key: str, text: str) -> SearchResult:
 
 def visible_to(actor, statement):
     """Applications of the reviewer's province, submitted, that are at their office or passed
-    through it (the same rule as applications.access.can_view)."""
+    through it, and for the province office those at a 市外办 (the rule of applications.access.can_view)."""
     handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == actor.office_code)
+    offices = {actor.office_code} | overseen_offices(actor)
     return statement.where(
         Application.province == actor.province, Application.status != "draft",
-        or_(Application.office_code == actor.office_code, Application.id.in_(handled)))
+        or_(Application.office_code.in_(offices), Application.id.in_(handled)))

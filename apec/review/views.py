@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .. import audit
 from ..accounts.models import ROLE_REVIEWER, User
 from ..applications import changes
-from ..applications.access import can_view
+from ..applications.access import can_view, overseen_offices
 from ..applications.models import Application
 from ..applications.businesses import makes_card
 from ..applications.states import CLOSED, REVIEW_STATUSES, TRANSITIONS
@@ -45,7 +45,8 @@ from ..documents.pdf import render_pdf
 from ..web.downloads import file_response
 from .exports import EXPORT_LIMIT, as_csv, as_xlsx, cards_to_hand_over, queue_table
 from .economy_entry import COLUMNS, MAX_IMPORT_BYTES, ImportPreview, bulk_decisions, decode, preview_import
-from .queue import QueueFilters, is_resubmission, office_queue, overdue_days, queue_statuses, resubmissions
+from .queue import (QueueFilters, city_backlogs, is_resubmission, office_queue, overdue_days, queue_statuses,
+                    resubmissions)
 from .record import cards_made, done_by, member_facts, stage_entries, timeline_items, unit_materials
 from .search import SEARCH_KEYS, search_applications
 
@@ -54,6 +55,7 @@ bp.add_app_template_filter(changes.summary, "change_summary")  # 重新提交: w
 bp.add_app_template_test(is_resubmission, "resubmission")
 bp.add_app_template_global(done_by, "done_by")
 bp.add_app_template_global(CLOSED, "closed_statuses")
+bp.add_app_template_global(overseen_offices, "overseen_offices")
 reviewer_required = roles_required(ROLE_REVIEWER)
 
 
@@ -99,6 +101,29 @@ def queue():
         business_type=filters.business_type, enterprise=filters.enterprise, since=filters.since,
         until=filters.until, who=filters.who, statuses=list(queue_statuses(province, current_user.office_code, filters.view).items()),
     )[0]
+
+
+@bp.get("/backlogs")
+@reviewer_required
+def backlogs():
+    """各市待办: each 市外办's backlog, for the province office to oversee (read-only)."""
+    if not overseen_offices(current_user):
+        abort(404)
+    province = current_province()
+    return render("review/backlogs.html", backlogs=city_backlogs(province, utcnow()),
+                  working_days=province.config.workflow.overdue_in_working_days)[0]
+
+
+@bp.get("/backlogs/<office_code>")
+@reviewer_required
+def backlog(office_code: str):
+    """One 市外办's 待办 as it sees it, longest waiting first, without its tools."""
+    if office_code not in overseen_offices(current_user):
+        abort(404)
+    province = current_province()
+    page, rows, _ = office_queue(current_user, province, QueueFilters(), page_number(), office_code=office_code)
+    return render("review/backlog.html", office=province.office(office_code), office_code=office_code,
+                  page=page, rows=rows)[0]
 
 
 @bp.get("/export.<any(xlsx, csv):kind>")
