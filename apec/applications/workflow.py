@@ -833,11 +833,11 @@ def set_assignee(application: Application, actor: User, assignee: User | None, *
         if assignee is None:
             if holder is None or holder.id != actor.id:
                 raise WorkflowError("只有认领人本人可以释放该申请单。")
-            label, comment = "释放", f"{actor.display_name} 释放"
+            label, comment = "释放", "释放"
         elif assignee.id == actor.id:
             if holder is not None:
                 raise WorkflowError(f"该申请单已由 {holder.display_name} 认领。")
-            label, comment = "认领", f"{actor.display_name} 认领"
+            label, comment = "认领", "认领"
         else:
             if assignee.role != actor.role or assignee.office_code != current.office_code \
                     or assignee.province != current.province or not assignee.active:

@@ -60,7 +60,10 @@ def done_by(province, event: TimelineEvent) -> str:
     if actor is not None and actor.is_enterprise_user:
         return f"企业 {actor.display_name}"
     office = province.office(event.office_code).name if event.office_code else ""
-    return " ".join(part for part in (office, actor.display_name if actor else "") if part)
+    name = actor.display_name if actor else ""
+    if name.startswith(office):
+        return name  # an account named after its office (石家庄市人民政府外事办公室审核员)
+    return " ".join(part for part in (office, name) if part)
 
 
 @dataclass(frozen=True)
