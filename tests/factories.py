@@ -88,10 +88,22 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
                           business_type="new") -> int:
     """A complete application submitted through the workflow, as the wizard would leave it."""
     from apec.accounts.models import User
+    from apec.applications.workflow import transition
+
+    application_id = ready_application(app, enterprise_id, person_ids, pickup, payment_method, business_type)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        transition(application, "submit", db.session.get(User, application.created_by_id))
+    return application_id
+
+
+def ready_application(app, enterprise_id, person_ids, pickup="self", payment_method=None,
+                      business_type="new") -> int:
+    """A draft with every step filled in and every file uploaded, ready to 提交."""
+    from apec.accounts.models import User
     from apec.applications import drafts
     from apec.applications.models import Application
     from apec.applications.eligibility import prohibited_cases
-    from apec.applications.workflow import transition
     from apec.enterprises.models import Enterprise
     from apec.provinces.registry import get_province
 
@@ -117,8 +129,7 @@ def submitted_application(app, enterprise_id, person_ids, pickup="self", payment
         if business_type not in ("new", "renew"):
             complete_business(application)
         upload_every_material(application, admin)
-        transition(application, "submit", admin)
-        return db.session.scalar(db.select(Application.id).where(Application.id == application.id))
+        return application.id
 
 
 def upload_every_material(application, actor) -> None:

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from ..enterprises.models import Person
 from ..extensions import db
 from ..provinces.base import ProvincePlugin
+from ..provinces.registry import get_province
+from ..statuses import province_status_label
 from ..timefmt import add_months
 from .businesses import BUSINESSES
 from .models import Application, ApplicationMember, Card
@@ -16,9 +18,20 @@ from .steps import step_label
 TAX_GRADE_ORDER = ("A", "B", "M", "C", "D")
 
 
-def valid_card(person: Person, today: datetime.date) -> Card | None:
+def same_identity(person: Person):
+    """The person rows of the whole instance that are this person: one row per enterprise that
+    entered them, found by the blind index of the ID number (the person alone without one)."""
+    if person.id_number_index is None:
+        return select(Person.id).where(Person.id == person.id)
+    return select(Person.id).where(Person.id_number_index == person.id_number_index)
+
+
+def valid_card(person: Person, today: datetime.date, anywhere: bool = False) -> Card | None:
+    """The person's valid card made for this enterprise's row, or (`anywhere`) for any row of the
+    same identity, whichever enterprise applied for it."""
+    holder = Card.person_id.in_(same_identity(person)) if anywhere else Card.person_id == person.id
     return db.session.scalar(
-        select(Card).where(Card.person_id == person.id, Card.status == "valid", Card.valid_to >= today)
+        select(Card).where(holder, Card.status == "valid", Card.valid_to >= today)
         .order_by(Card.valid_to.desc())
     )
 
@@ -49,15 +62,17 @@ def approved_economies(member: ApplicationMember) -> list[str]:
 
 
 def open_application(person: Person, excluding: Application) -> Application | None:
+    """A 新办/续办 of this person (of any enterprise) submitted and not yet ended."""
     return db.session.scalar(
         select(Application)
         .join(ApplicationMember, ApplicationMember.application_id == Application.id)
         .where(
-            ApplicationMember.person_id == person.id,
+            ApplicationMember.person_id.in_(same_identity(person)),
             Application.id != excluding.id,
             Application.business_type.in_(("new", "renew")),
             Application.status.not_in(CLOSED),
         )
+        .order_by(Application.id)
     )
 
 
@@ -69,6 +84,10 @@ def member_refusal(province: ProvincePlugin, application: Application, person: P
         return related_member_refusal(application, person)
     today = today or datetime.date.today()
     card = valid_card(person, today)
+    if card is None and valid_card(person, today, anywhere=True) is not None:
+        # One person, one card: another enterprise's card is theirs to cancel (注销卡) first.
+        return (f"{person.name} 已持有其他单位申办的有效 APEC 卡，不能在本单位{'新办' if application.business_type == 'new' else '续办'}；"
+                "如已离开原单位，请原单位先申请注销卡。")
     if application.business_type == "new" and card is not None:
         return f"{person.name} 已持有有效的 APEC 卡（{card.number}，有效期至 {card.valid_to:%Y-%m-%d}），不能新办；卡到期前可申请续办。"
     if application.business_type == "renew":
@@ -78,6 +97,9 @@ def member_refusal(province: ProvincePlugin, application: Application, person: P
         if card.valid_to > add_months(today, months):
             return f"{person.name} 的 APEC 卡有效期至 {card.valid_to:%Y-%m-%d}，到期前 {months} 个月内方可申请续办。"
     other = open_application(person, application)
+    if other is not None and other.enterprise_id != application.enterprise_id:
+        status = province_status_label(get_province(other.province), other.status)
+        return f"{person.name} 已有其他单位正在办理的申请（当前状态：{status}），不能重复申请。"
     if other is not None:
         return f"{person.name} 已有正在办理的申请单（{other.number or '尚未提交'}），不能重复申请。"
     return passport_refusal(province, person, today)

@@ -12,7 +12,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -176,11 +176,14 @@ def _take_write_lock() -> None:
 
 
 def _lock_persons(application: Application) -> None:
-    """Lock the members' person rows (in id order, so two submits cannot deadlock): a second
-    application holding the same person waits here, then sees the first one's status."""
-    person_ids = sorted(member.person_id for member in application.members)
+    """Lock the members' person rows, and every row of the same identity in other enterprises (in
+    id order, so two submits cannot deadlock): a second application holding the same person,
+    from any enterprise, waits here, then sees the first one's status."""
+    person_ids = [member.person_id for member in application.members]
+    indexes = [member.person.id_number_index for member in application.members if member.person.id_number_index]
     if person_ids:
-        db.session.execute(select(Person.id).where(Person.id.in_(person_ids)).order_by(Person.id).with_for_update())
+        db.session.execute(select(Person.id).where(or_(Person.id.in_(person_ids), Person.id_number_index.in_(indexes)))
+                           .order_by(Person.id).with_for_update())
 
 
 def _no_work(*args, **kwargs) -> None:
