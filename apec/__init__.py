@@ -23,6 +23,7 @@ from .provinces.registry import load_provinces
 from .review.views import bp as review_bp
 from .settings import load_settings
 from .web import errors, logging as request_logging, security, session as web_session, templating
+from .web.urls import RowIdConverter
 from .web.views import bp as site_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -31,6 +32,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from config/default.toml, the environment and `config` (tests)."""
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(load_settings())
     if config:
         app.config.update(config)

@@ -39,3 +39,28 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+# Dates people type: outside these a year is a typo (0001, 9999), and adding a day or five years
+# to it would overflow.
+EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+# A list's date filter: anything earlier or later means "from the start" or "up to now".
+FILTER_EARLIEST, FILTER_LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
+def parse_date(text: str | None) -> datetime.date | None:
+    """A typed 年-月-日 within 1900–2100; None when it is not one."""
+    try:
+        day = datetime.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
+def filter_date(text: str | None) -> datetime.date | None:
+    """A list filter's date, clamped to 2000–2100; None when absent or not a date."""
+    try:
+        day = datetime.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return min(max(day, FILTER_EARLIEST), FILTER_LATEST)

@@ -51,6 +51,17 @@ def is_valid_uscc(value: str) -> bool:
     return number[-1] == uscc.calc_check_digit(number)
 
 
+_OLD_TAX_NUMBER_RE = re.compile(r"[0-9A-Z]{15}|[0-9A-Z]{17}|[0-9A-Z]{20}")
+TAX_NUMBER_RULE = "纳税人识别号应为 18 位统一社会信用代码，或 15、17、20 位的原税务登记号"
+
+
+def is_valid_tax_number(value: str) -> bool:
+    """纳税人识别号 on an invoice: the 统一社会信用代码 (18, with its check character), or a tax
+    registration number from before it (15 characters; 17 or 20 for an individual or a branch)."""
+    number = normalize(value)
+    return is_valid_uscc(number) if len(number) == 18 else bool(_OLD_TAX_NUMBER_RE.fullmatch(number))
+
+
 def is_valid_id_number(value: str, today: datetime.date | None = None) -> bool:
     """居民身份证号 per GB 11643: 18 characters, ISO 7064 mod 11-2 check.
 

@@ -313,6 +313,6 @@ def complete_business(application, reason=None) -> None:
         application, contact_name="袁媛", contact_phone="13456767661",
         reason=reason or (business.reasons[0][0] if business.reasons else None),
         handover_method="onsite" if business.asks_handover else None,
-        invoice={"title": "测试公司", "tax_number": "91430100MA4L2X3K8A"} if business.asks_invoice else None,
+        invoice={"title": "测试公司", "tax_number": "91430100MA4L2X3K8X"} if business.asks_invoice else None,
         acknowledged=bool(business.acknowledgement), new_passport=NEW_PASSPORT if business.asks_new_passport else None,
     )

@@ -66,7 +66,7 @@ def test_another_enterprises_entries_and_applications_are_404(app, client, scala
     login(client, first)
     first_application = start(client)
     submit(client, f"/apply/{first_application}/books/invoices",
-           {"book-title": "甲公司", "book-tax_number": "91450100MA5K8N2P3X"},
+           {"book-title": "甲公司", "book-tax_number": "91450100MA5K8N2P3L"},
            page=f"/apply/{first_application}/report", headers=HTMX)
     entry_id = scalar(select(InvoiceBookEntry.id))
     other = app.test_client()

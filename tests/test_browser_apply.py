@@ -231,7 +231,7 @@ def test_guangxi_group_member_by_member_then_report(page, app, files, make_enter
     page.get_by_label("邮寄地址").fill("南宁市青秀区民族大道100号")
     page.get_by_label("在线支付").check()
     page.get_by_label("发票抬头").fill("广西测试企业有限公司")
-    page.get_by_label("纳税人识别号").fill("91450100MA5K8N2P3X")
+    page.get_by_label("纳税人识别号").fill("91450100MA5K8N2P3L")
     page.get_by_label("申请事由").fill("赴日本洽谈业务")
     page.get_by_label("联系人姓名").fill("黄振宁")
     page.get_by_label("联系人电话").fill("0771-5551234")

@@ -80,7 +80,7 @@ def add_on_book_page(page, button, new_link, fields):
 
 
 ADDRESS = {"收件人": "黄振宁", "联系电话": "13977112233", "邮寄地址": "南宁市青秀区民族大道100号", "邮政编码": "530022"}
-INVOICE = {"发票抬头": "广西测试企业有限公司", "纳税人识别号": "91450100MA5K8N2P3X"}
+INVOICE = {"发票抬头": "广西测试企业有限公司", "纳税人识别号": "91450100MA5K8N2P3L"}
 
 
 def test_addresses_and_invoices_are_managed_without_losing_what_was_typed(app, guangxi_page, javascript):
@@ -105,7 +105,7 @@ def test_addresses_and_invoices_are_managed_without_losing_what_was_typed(app, g
         panel = add_in_panel(page, "管理发票信息（新增、修改、删除）", INVOICE, "保存发票信息")
         panel.get_by_role("button", name="关闭").click()
         expect(page.get_by_label("选择已添加的发票信息").locator("option:checked")).to_have_text(
-            "广西测试企业有限公司（91450100MA5K8N2P3X）")
+            "广西测试企业有限公司（91450100MA5K8N2P3L）")
         # Typed text is all still there.
         expect(page.get_by_label("申请事由")).to_have_value(PURPOSE)
         expect(page.get_by_label("邮寄", exact=True)).to_be_checked()
@@ -119,7 +119,7 @@ def test_addresses_and_invoices_are_managed_without_losing_what_was_typed(app, g
         expect(page.get_by_label("申请事由")).to_have_value(PURPOSE)
         expect(page.get_by_label("选择已保存的地址").locator("option:checked")).to_have_text(
             "黄振宁，南宁市青秀区民族大道100号")
-        page.get_by_label("选择已添加的发票信息").select_option(label="广西测试企业有限公司（91450100MA5K8N2P3X）")
+        page.get_by_label("选择已添加的发票信息").select_option(label="广西测试企业有限公司（91450100MA5K8N2P3L）")
         address_text = "南宁市青秀区民族大道100号"
 
     page.get_by_label("在线支付").check()

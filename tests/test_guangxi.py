@@ -38,7 +38,7 @@ def report(client, application_id, action="submit", **changes):
         changes["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)
     data = {"method": "mail", "recipient": "黄振宁", "phone": "13977112233", "address": "南宁市青秀区民族大道100号",
             "postcode": "530022", "payment_method": "online", "invoice_title": "广西测试企业有限公司",
-            "invoice_tax_number": "91450100MA5K8N2P3X", "purpose": "赴日本、韩国洽谈业务", "action": action,
+            "invoice_tax_number": "91450100MA5K8N2P3L", "purpose": "赴日本、韩国洽谈业务", "action": action,
             "contact_name": "黄振宁", "contact_phone": "0771-5551234"}
     data.update(changes)
     return submit(client, f"/apply/{application_id}/report", data, page="/user-center/")

@@ -60,7 +60,7 @@ def review_to_approval(app, application_id) -> str:
 def pay_and_confirm(app, application_id, email) -> str:
     with app.app_context():
         pay_with_voucher(db.session.get(Application, application_id), user(email), filename="v.pdf", data=PDF,
-                         invoice={"title": "测试公司", "tax_number": "91430100MA4L2X3K8A"})
+                         invoice={"title": "测试公司", "tax_number": "91430100MA4L2X3K8X"})
     return act(app, application_id, "confirm_payment", "mfa@example.com")
 
 

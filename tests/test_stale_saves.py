@@ -30,7 +30,7 @@ MEMBER = {
 }
 REPORT = {"method": "mail", "recipient": "黄振宁", "phone": "13977112233", "address": "南宁市青秀区民族大道100号",
           "postcode": "530022", "payment_method": "online", "invoice_title": "广西测试企业有限公司",
-          "invoice_tax_number": "91450100MA5K8N2P3X", "purpose": "赴日本洽谈业务", "action": "draft",
+          "invoice_tax_number": "91450100MA5K8N2P3L", "purpose": "赴日本洽谈业务", "action": "draft",
           "contact_name": "黄振宁", "contact_phone": "0771-5551234"}
 
 OFFICES = {"hunan": "hunan", "guangxi": "guangxi", "hebei": "shijiazhuang", "liaoning": "jinzhou"}

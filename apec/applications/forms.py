@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 from ..enterprises.forms import PassportFields
 from ..enterprises.models import TAX_GRADES, TRADE_KIND_LABELS
 from ..statuses import PAYMENT_METHOD_LABELS
-from ..validators import is_valid_mobile
+from ..validators import TAX_NUMBER_RULE, is_valid_mobile, is_valid_tax_number
 from ..web.forms import Radio, Select, check, chosen, max_length, mobile_digits, normalized, required, strip
 from .businesses import HANDOVER_LABELS, NEW_PASSPORT_KEYS, OTHER, needs_acknowledgement
 from .eligibility import employees_refusal, social_insurance_refusal, tax_refusal
@@ -38,7 +38,8 @@ class InvoiceFields(FlaskForm):
 
     saved_invoice = Select("选择已添加的发票信息", validators=[Optional()])
     invoice_title = StringField("发票抬头", filters=[strip], validators=[Optional(), max_length(100)])
-    invoice_tax_number = StringField("纳税人识别号", filters=[normalized], validators=[Optional(), max_length(20)])
+    invoice_tax_number = StringField("纳税人识别号", filters=[normalized],
+                                     validators=[Optional(), check(is_valid_tax_number, TAX_NUMBER_RULE)])
 
     def offer_invoices(self, invoices, blank: str) -> None:
         self._invoices = {str(entry.id): entry for entry in invoices}

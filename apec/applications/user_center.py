@@ -13,7 +13,7 @@ from ..extensions import db
 from ..materials.checks import UploadRejected
 from ..provinces.registry import get_province
 from ..statuses import STATUS_LABELS, province_status_label
-from ..timefmt import CHINA, utc_start_of
+from ..timefmt import CHINA, filter_date, utc_start_of
 from ..web.access import enterprise_required, owned_or_404
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Card, Payment
@@ -166,16 +166,8 @@ def history():
     )[0]
 
 
-EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
-
-
 def _date_arg(name: str) -> datetime.date | None:
-    """A date from the query string, kept within 2000–2100; None if absent or not a date."""
-    try:
-        day = datetime.date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return min(max(day, EARLIEST), LATEST)
+    return filter_date(request.args.get(name))
 
 
 @bp.route("/applications/<int:application_id>/pay", methods=["GET", "POST"])

@@ -24,10 +24,12 @@ from ..materials.models import Material
 from ..materials.operations import file_to_replace, remove_material, replace_material, upload_material
 from ..provinces.registry import get_province
 from ..statuses import CARD_STATUS_LABELS
+from ..timefmt import parse_date
 from ..web.access import enterprise_required, owned_or_404
 from ..web.forms import checked_field
 from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
+from ..web.urls import row_id
 from . import drafts
 from .businesses import BUSINESSES, HANDOVER_LABELS, LOST_CARD, business_of, new_passport, reason_label
 from .eligibility import (
@@ -286,7 +288,7 @@ def start_related(parent_id: int, business_type: str):
     parent = own_application(parent_id)
     try:
         application = drafts.start_related(parent, current_user, business_type,
-                                           person_id=request.form.get("person_id", type=int))
+                                           person_id=row_id(request.form.get("person_id")))
     except WorkflowError as refused:
         return render("applications/conflict.html", application=parent, message=refused.message,
                       status=refused.status)
@@ -538,7 +540,7 @@ def member_form_step(application, province):
     selected = request.args.get("member", "")
     member = None
     if selected.isdigit():
-        member = owned_or_404(ApplicationMember, int(selected), application_id=application.id)
+        member = owned_or_404(ApplicationMember, row_id(selected) or 0, application_id=application.id)
     elif selected != "new" and application.members:
         member = application.members[0]
     action = request.form.get("action", "")
@@ -932,9 +934,8 @@ def upload(application_id: int):
     else:
         issued_on = None
         raw_date = request.form.get("issued_on", "") if spec is not None and spec.issued_within_months else ""
-        try:
-            issued_on = datetime.date.fromisoformat(raw_date) if raw_date else None
-        except ValueError:
+        issued_on = parse_date(raw_date) if raw_date else None
+        if raw_date and issued_on is None:
             error = "开具日期不是有效的日期，请按 年-月-日 填写。"
     if error is None and upload_file is not None and upload_file.filename:
         # Into a full slot only as a replacement of the file the user confirmed (`replace`).

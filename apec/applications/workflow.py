@@ -82,6 +82,14 @@ def transition(application: Application, action: str, actor: User, *, expected_v
         db.session.rollback()
         notifications.drop_after_commit()
         raise WorkflowError("该申请单刚刚已被处理，请刷新页面查看最新状态。") from None
+    except IntegrityError:
+        # A unique value taken by another transaction since it was checked: a card number
+        # given to another application at the same moment.
+        db.session.rollback()
+        notifications.drop_after_commit()
+        if action == "issue_card":
+            raise WorkflowError("卡号刚刚已被另一申请单使用，请核对卡号后重新填写。", status=422) from None
+        raise WorkflowError("该申请单刚刚已被处理，请刷新页面查看最新状态。") from None
     except Exception:
         db.session.rollback()
         notifications.drop_after_commit()

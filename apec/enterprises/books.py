@@ -14,7 +14,7 @@ from wtforms import BooleanField, StringField
 
 from .. import audit
 from ..extensions import db
-from ..validators import is_valid_mobile
+from ..validators import TAX_NUMBER_RULE, is_valid_mobile, is_valid_tax_number
 from ..web.access import enterprise_required, owned_or_404
 from ..web.forms import check, max_length, mobile_digits, normalized, required, strip
 from ..web.templating import render
@@ -34,7 +34,8 @@ class AddressForm(FlaskForm):
 
 class InvoiceForm(FlaskForm):
     title = StringField("发票抬头", filters=[strip], validators=[required("发票抬头"), max_length(100)])
-    tax_number = StringField("纳税人识别号", filters=[normalized], validators=[required("纳税人识别号"), max_length(20)])
+    tax_number = StringField("纳税人识别号", filters=[normalized],
+                             validators=[required("纳税人识别号"), check(is_valid_tax_number, TAX_NUMBER_RULE)])
     address = StringField("地址", filters=[strip], validators=[max_length(200)])
     phone = StringField("电话", filters=[strip], validators=[max_length(30)])
     bank = StringField("开户行", filters=[strip], validators=[max_length(100)])

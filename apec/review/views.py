@@ -38,8 +38,9 @@ from ..materials.history import replaced_files, slot_history
 from ..provinces.registry import get_province
 from ..statuses import RETURN_SECTIONS
 from ..models_base import utcnow
-from ..timefmt import china_today
+from ..timefmt import china_today, filter_date, parse_date
 from ..web.access import roles_required
+from ..web.urls import row_id
 from ..web.templating import current_province, page_number, render
 from ..documents.pdf import render_pdf
 from ..web.downloads import file_response
@@ -75,10 +76,7 @@ def returnable_sections(province, application) -> dict:
 
 
 def _date(name: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return filter_date(request.args.get(name))
 
 
 def _queue_filters() -> QueueFilters:
@@ -183,7 +181,7 @@ def search():
 @reviewer_required
 def batch_accept():
     """受理 several applications at once (e.g. a group's reports)."""
-    ids = [int(value) for value in request.form.getlist("application_id") if value.isdigit()]
+    ids = [row_id(value) for value in request.form.getlist("application_id") if row_id(value)]
     accepted, refused = [], []
     for application_id in ids:
         application = db.session.get(Application, application_id)
@@ -280,6 +278,9 @@ def detail(application_id: int):
     return detail_page(_visible(application_id))
 
 
+MAX_COMMENT, MAX_NOTE = 1000, 200  # 审核意见 and a file's note, as the forms' maxlength says
+
+
 def _action_data(action: str, application: Application) -> dict:
     form = request.form
     if action == "return":
@@ -288,14 +289,16 @@ def _action_data(action: str, application: Application) -> dict:
         materials = {}
         for material in application.materials:
             if form.get(f"material-{material.id}"):
-                materials[material.id] = form.get(f"material-note-{material.id}", "").strip() or "请重新上传"
+                note = form.get(f"material-note-{material.id}", "").strip()
+                if len(note) > MAX_NOTE:
+                    raise WorkflowError(f"{material.title}的意见不能超过 {MAX_NOTE} 字（现为 {len(note)} 字）。", status=422)
+                materials[material.id] = note or "请重新上传"
         return {"fields": fields, "materials": materials}
     if action == "issue_card":
         cards = {str(member.id): form.get(f"card-{member.id}", "").strip().upper() for member in application.members}
-        try:
-            valid_from = datetime.date.fromisoformat(form.get("valid_from", ""))
-        except ValueError:
-            raise WorkflowError("请填写有效期起始日期。", status=422) from None
+        valid_from = parse_date(form.get("valid_from"))
+        if valid_from is None:
+            raise WorkflowError("请填写有效期起始日期（年-月-日）。", status=422)
         return {"cards": cards, "valid_from": valid_from}
     if action == "hand_over":
         return {"tracking_number": form.get("tracking_number", "").strip()[:40],
@@ -317,8 +320,10 @@ def act(application_id: int):
     if action not in TRANSITIONS or TRANSITIONS[action].own_function:
         abort(400)
     label = action_label(application, action)
-    comment = request.form.get("comment", "")[:1000]
+    comment = request.form.get("comment", "")
     try:
+        if len(comment) > MAX_COMMENT:
+            raise WorkflowError(f"意见不能超过 {MAX_COMMENT} 字（现为 {len(comment)} 字）。", status=422)
         if action not in available_actions(application, current_user):
             raise refusal(application, action, current_user) or WorkflowError("该操作当前不可进行。")
         if action in CONFIRMED_FIRST and not request.form.get("confirmed"):
@@ -346,9 +351,8 @@ def economies(application_id: int):
             decision = request.form.get(f"decision-{member.id}-{economy.code}", "")
             if not decision:
                 continue
-            try:
-                decided_on = datetime.date.fromisoformat(request.form.get(f"date-{member.id}-{economy.code}", ""))
-            except ValueError:
+            decided_on = parse_date(request.form.get(f"date-{member.id}-{economy.code}"))
+            if decided_on is None:
                 error = WorkflowError(f"{member.shown.name} {economy.name} 的审核日期不是有效日期。", status=422)
                 return detail_page(application, error=error)
             decisions.append({"member_id": member.id, "economy": economy.code, "decision": decision,
@@ -364,10 +368,7 @@ def economies(application_id: int):
 
 
 def _posted_date(name: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(request.form.get(name, ""))
-    except ValueError:
-        return None
+    return parse_date(request.form.get(name))
 
 
 def _refused(application_id: int, error: WorkflowError, **shown):
@@ -380,7 +381,7 @@ def _refused(application_id: int, error: WorkflowError, **shown):
 def economies_bulk(application_id: int):
     """全部获批 for the chosen members, except the economies marked otherwise."""
     application = _visible(application_id)
-    member_ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]
+    member_ids = [row_id(value) for value in request.form.getlist("member") if row_id(value)]
     decided_on = _posted_date("decided_on")
     exceptions = {economy.code: request.form.get(f"exception-{economy.code}", "approved")
                   for economy in preclearing_economies()}
@@ -469,8 +470,8 @@ def assign(application_id: int):
     chosen = request.form.get("assignee", "")
     if chosen == "me":
         assignee = current_user
-    elif chosen.isdigit():
-        assignee = db.session.get(User, int(chosen))
+    elif chosen:
+        assignee = db.session.get(User, row_id(chosen) or 0)
         if assignee is None:
             return _refused(application_id, WorkflowError("只能分配给本机构在岗的审核人员。", status=422))
     else:

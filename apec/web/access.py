@@ -33,7 +33,7 @@ province_admin_required = roles_required(ROLE_PROVINCE_ADMIN)
 
 def owned_or_404(model, object_id: int, **scope):
     """The object if it exists and matches `scope` (e.g. enterprise_id=…), else 404."""
-    instance = db.session.get(model, object_id)
+    instance = db.session.get(model, object_id) if 0 < object_id < 2**31 else None
     if instance is None or any(getattr(instance, key) != value for key, value in scope.items()):
         abort(404)
     return instance
