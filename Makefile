@@ -16,6 +16,9 @@ TEST_APT_PACKAGES := chromium poppler-utils
 
 .PHONY: demo test deps system-deps serve clean
 
+# Demo mode: the first run writes fresh keys to instance/keys.toml (the app refuses to start
+# without keys otherwise).
+demo: export APEC_DEMO = 1
 demo: deps
 	mkdir -p instance
 	$(BIN)/flask db upgrade

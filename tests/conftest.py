@@ -12,6 +12,13 @@ from sqlalchemy import text
 
 from apec import create_app
 from apec.extensions import db
+from apec.settings import generate_key
+
+# The suite's own keys, fresh for each run (the app has no default key); the workers and servers
+# some tests start inherit them.
+for _name, _value in (("SECRET_KEY", generate_key()), ("APEC_DATA_KEYS", f"k0:{generate_key()}"),
+                      ("APEC_INDEX_KEY", generate_key())):
+    os.environ.setdefault(_name, _value)
 
 DEMO_PASSWORD = "Demo2026!apec"
 # Argon2 at its cheapest: the suite checks behaviour, not hashing cost.

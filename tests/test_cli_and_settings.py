@@ -73,3 +73,46 @@ def test_production_with_generated_keys_starts_with_secure_cookies(monkeypatch):
     monkeypatch.setenv("APEC_DATA_KEYS", f"k1:{generate_key()},k0:{generate_key()}")
     monkeypatch.setenv("APEC_INDEX_KEY", generate_key())
     assert load_settings()["SESSION_COOKIE_SECURE"] is True
+
+
+def _without_keys(monkeypatch, tmp_path):
+    for name in ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY", "APEC_ENV", "APEC_DEMO"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("APEC_KEY_FILE", str(tmp_path / "keys.toml"))
+
+
+def test_M2_without_keys_and_outside_demo_mode_the_app_refuses_to_start(monkeypatch, tmp_path):
+    _without_keys(monkeypatch, tmp_path)
+    with pytest.raises(SettingsError, match=r"No keys: set SECRET_KEY, APEC_DATA_KEYS, APEC_INDEX_KEY .*make demo"):
+        load_settings()
+    assert not (tmp_path / "keys.toml").exists()
+
+
+def test_M2_demo_mode_writes_fresh_keys_once_and_keeps_them(monkeypatch, tmp_path):
+    import stat
+
+    _without_keys(monkeypatch, tmp_path)
+    monkeypatch.setenv("APEC_DEMO", "1")
+    first = load_settings()
+    path = tmp_path / "keys.toml"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, "readable by its owner only"
+    monkeypatch.delenv("APEC_DEMO")
+    again = load_settings()  # later commands (flask create-staff …) read the same file
+    assert [again[name] for name in ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY")] == \
+        [first[name] for name in ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY")]
+    monkeypatch.setenv("APEC_DEMO", "1")
+    monkeypatch.setenv("APEC_KEY_FILE", str(tmp_path / "other.toml"))
+    assert load_settings()["APEC_INDEX_KEY"] != first["APEC_INDEX_KEY"], "each demo machine its own keys"
+
+
+@pytest.mark.parametrize("name, published", [
+    ("SECRET_KEY", "dev-only-secret-key-not-for-production"),
+    ("APEC_DATA_KEYS", "k0:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="),
+    ("APEC_INDEX_KEY", "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyLWJ5dGU="),
+])
+def test_M2_the_keys_once_published_here_are_refused_in_every_mode(monkeypatch, name, published):
+    monkeypatch.setenv(name, published)
+    for mode in ("development", "production"):
+        monkeypatch.setenv("APEC_ENV", mode)
+        with pytest.raises(SettingsError, match=f"{name}: a key published in this repository"):
+            load_settings()
