@@ -30,3 +30,10 @@ def record(event: str, user=None, province: str | None = None, **detail) -> Audi
     )
     db.session.add(entry)
     return entry
+
+
+def pii_viewed(what: str, user, **whose) -> AuditLog:
+    """A full identity number or a file of a person (a passport scan …) shown to `user`: who saw
+    what of whom, from where. `what` names the page or file (person_form, member_form, material,
+    document, identity_numbers); `whose` the person, application or material ids."""
+    return record("pii_view", user=user, what=what, **{key: value for key, value in whose.items() if value})

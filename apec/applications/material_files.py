@@ -6,6 +6,7 @@ It lives here, not in materials/: who may see a file is who may see its applicat
 from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
+from .. import audit
 from ..accounts.models import ROLE_REVIEWER
 from ..extensions import db
 from ..materials.models import Material
@@ -13,7 +14,7 @@ from ..materials.storage import get_storage
 from ..web.downloads import file_response
 from ..web.templating import current_province
 from .access import can_view
-from .models import Application
+from .models import Application, ApplicationMember
 
 bp = Blueprint("materials", __name__, url_prefix="/materials")
 
@@ -29,10 +30,16 @@ def _visible_material(material_id: int) -> Material:
 
 
 def _file_response(material: Material, disposition: str) -> Response:
+    """The file's bytes; each serving is in the audit log (a passport or ID card scan is a
+    person's data, and a province admin may open any file of the province)."""
     try:
         data = get_storage().read(material.stored_name)
     except FileNotFoundError:
         abort(404)
+    member = db.session.get(ApplicationMember, material.member_id) if material.member_id else None
+    audit.pii_viewed("material", current_user, application_id=material.application_id, material_id=material.id,
+                     person_id=member.person_id if member else None, kind=material.kind, disposition=disposition)
+    db.session.commit()
     response = file_response(data, material.content_type, material.original_name, disposition)
     # The file itself runs nothing; only the 预览 page of this site may show it in a frame. A PDF is
     # not sandboxed: Chromium refuses to show a PDF in a sandboxed document.

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from .. import audit
 from ..enterprises import books
 from ..enterprises.forms import PersonForm
 from ..enterprises.models import TRADE_KIND_LABELS, Person
@@ -554,11 +555,16 @@ def member_form_step(application, province):
         else:
             lookup_message = f"成员核查：已带出 {found.name} 之前录入的信息，请核对。"
             form = PersonForm(formdata=None, data=person_form_data(found))
+            audit.pii_viewed("member_form", current_user, person_id=found.id, application_id=application.id)
+            db.session.commit()
         return render_member_form(application, province, member, form, lookup_message=lookup_message,
                                   read_at=request.form.get("version", type=int))
 
     if not saving():
         data = person_form_data(member.person) if member else None
+        if member is not None:
+            audit.pii_viewed("member_form", current_user, person_id=member.person_id, application_id=application.id)
+            db.session.commit()
         form = step_form(PersonForm, application, f"member-{member.id if member else 'new'}", data=data)
         return render_member_form(application, province, member, form)
 

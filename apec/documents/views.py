@@ -5,6 +5,7 @@ import datetime
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
+from .. import audit
 from ..applications.models import Application, ApplicationMember
 from ..applications.requirements import material_specs
 from ..applications.businesses import new_passport, reason_label
@@ -12,6 +13,7 @@ from ..applications.eligibility import approved_economies, member_cards
 from ..applications.steps import step_labels, step_with
 from ..applications.workflow import current_payment
 from ..economies import economy_name
+from ..extensions import db
 from ..provinces.registry import get_province
 from ..timefmt import CHINA
 from ..web.access import enterprise_required, owned_or_404
@@ -60,6 +62,9 @@ def template_pdf(application_id: int, code: str):
         member = owned_or_404(ApplicationMember, request.args.get("member", type=int) or 0,
                               application_id=application.id)
     title, template = DOCUMENTS[code]
+    audit.pii_viewed("document", current_user, application_id=application.id, document=code,
+                     person_id=member.person_id if member else None)
+    db.session.commit()
     pdf = render_pdf(template, title=title, application=application, province=province, member=member,
                      today=datetime.datetime.now(CHINA).date(), **related_context(application),
                      upload_step=step_labels(province)[step_with(province, application, "materials")])

@@ -120,6 +120,9 @@ def person_form_page(person: Person | None, *, saved, edit_url, back: tuple[str,
     its own (so this module knows no applications). `back` is the (url, label) of the way back;
     `nav_section` the 用户中心 menu entry shown as current."""
     form = PersonForm(data=person_form_data(person)) if person and request.method == "GET" else PersonForm()
+    if person is not None and request.method == "GET":
+        audit.pii_viewed("person_form", current_user, person_id=person.id)  # the full numbers in its fields
+        db.session.commit()
     page = {"form": form, "person": person, "back_url": back[0], "back_label": back[1], "nav_section": nav_section}
     if person is None and request.method == "POST" and request.form.get("action") == "check":
         found = find_person(current_user.enterprise_id, form.id_number.data or "")
@@ -163,7 +166,7 @@ def add_person():
 @enterprise_required
 def person_detail(person_id: int):
     person = _person_or_404(person_id)
-    audit.record("pii_view", user=current_user, person_id=person.id)
+    audit.pii_viewed("person", current_user, person_id=person.id)
     db.session.commit()
     return render("enterprises/person_detail.html", person=person)[0]
 

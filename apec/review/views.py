@@ -240,7 +240,7 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
     province = get_province(application.province)
     full_numbers = request.args.get("full") == "1"
     if full_numbers:
-        audit.record("pii_view", user=current_user, application_id=application.id)
+        audit.pii_viewed("identity_numbers", current_user, application_id=application.id)
         db.session.commit()
     following = province.next_office(application.office_code) if application.status in REVIEW_STATUSES else None
     return render(
