@@ -22,7 +22,7 @@ from .notifications.views import bp as notifications_bp, staff_bp as staff_messa
 from .provinces.registry import load_provinces
 from .review.views import bp as review_bp
 from .settings import load_settings
-from .web import errors, logging as request_logging, security, session as web_session, templating
+from .web import errors, logging as request_logging, ratelimit, security, session as web_session, templating
 from .web.urls import RowIdConverter
 from .web.views import bp as site_bp
 
@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    ratelimit.init_app(app)
     web_session.init_app(app)
     request_logging.init_app(app)
 

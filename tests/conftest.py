@@ -21,6 +21,8 @@ for _name, _value in (("SECRET_KEY", generate_key()), ("APEC_DATA_KEYS", f"k0:{g
     os.environ.setdefault(_name, _value)
 
 DEMO_PASSWORD = "Demo2026!apec"
+RATE_LIMIT_NAMES = ("login_per_ip", "login_failures_per_account_and_ip", "login_failures_per_account",
+                    "register_per_ip", "register_check_per_ip", "upload_per_user", "password_reset_per_ip")
 # Argon2 at its cheapest: the suite checks behaviour, not hashing cost.
 FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
@@ -53,6 +55,9 @@ def settings_for_tests(tmp_path, **overrides) -> dict:
         "TESTING": True,
         "APEC_PASSWORD_HASH": FAST_HASH,
         "APEC_UPLOAD_DIR": str(tmp_path / "uploads"),
+        # Out of the way of a suite that signs in hundreds of times a minute from one address;
+        # tests of the limits set their own (limited fixture).
+        "APEC_RATE_LIMITS": {name: "100000 per minute" for name in RATE_LIMIT_NAMES},
     }
     settings.update(overrides)
     return settings
@@ -74,6 +79,9 @@ def app(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def clean_database(app):
     yield
+    from apec.web.ratelimit import limiter
+
+    limiter.reset()  # the counts too
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
@@ -339,3 +347,11 @@ def clock(monkeypatch):
     fixed = Clock()
     monkeypatch.setattr(models_base, "_clock", lambda: fixed.moment or datetime.datetime.now(datetime.UTC))
     return fixed
+
+
+@pytest.fixture
+def limited(app, monkeypatch):
+    """limited(name=limit, …): the app counts these rate limits as given until the test ends."""
+    def set_limits(**limits):
+        monkeypatch.setitem(app.config, "APEC_RATE_LIMITS", dict(app.config["APEC_RATE_LIMITS"], **limits))
+    return set_limits

@@ -40,6 +40,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     office_code: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No longer written: failures are counted by web.ratelimit, with no lock anyone can trigger.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)

@@ -1,18 +1,16 @@
 """Account operations: one function per state change, each commits or raises."""
 
-import datetime
 import unicodedata
 
-from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..models_base import utcnow
-from ..timefmt import format_local
 from ..validators import canonical_mobile, normalize
+from ..web.ratelimit import count_login_failure, forget_login_failures, login_failures_exceeded
 from .models import (
     ROLE_ENTERPRISE_ADMIN,
     ROLE_HANDLER,
@@ -31,13 +29,13 @@ ACCOUNT_TYPES = {
 ACCOUNT_TYPE_TABS = {"enterprise": "企业账号登录", "handler": "经办人账号登录", "staff": "工作人员登录"}
 
 
+WRONG_CREDENTIALS = "邮箱或密码错误，请重新输入。多次输错后，需稍候几分钟才能再次登录。"
+
+
 def wrong_credentials_message() -> str:
-    """One message whether or not the email exists, so the form does not tell which accounts exist."""
-    config = current_app.config
-    return (
-        f"邮箱或密码错误，请重新输入。连续输错 {config['APEC_LOCKOUT_ATTEMPTS']} 次，"
-        f"账号将被锁定 {config['APEC_LOCKOUT_MINUTES']} 分钟。"
-    )
+    """One message whether the email is unknown, the password wrong or the attempts too many, so
+    the form does not tell which accounts exist."""
+    return WRONG_CREDENTIALS
 
 
 class AccountError(Exception):
@@ -74,43 +72,24 @@ def registration_conflict(field: str, value: str) -> str | None:
 def authenticate(email: str, password: str, account_type: str) -> User:
     """The user whose email and password these are, signed in on this tab; else AccountError.
 
-    Failed attempts are counted in the database (atomically, so parallel
-    guesses on several app servers all count); the limit locks the account.
+    Failures are counted per account and address and per account (web.ratelimit, shared by all
+    servers): past either limit even the right password waits, and the answer is the wrong
+    password's, after the same password-hashing work, whether or not the account exists.
     """
-    config = current_app.config
     user = find_user_by_email(email)
     now = utcnow()
+    throttled = login_failures_exceeded(email)
     if user is None:
-        hash_password(password)  # same work as a real check: no timing hint that the email is unknown
-        audit.record("login_failed", detail_email=normalize_email(email)[:254], reason="unknown_email")
-        db.session.commit()
-        raise AccountError(wrong_credentials_message())
-
-    if user.locked_until and user.locked_until > now:
-        raise AccountError(
-            f"登录失败次数过多，账号已锁定，请于 {format_local(user.locked_until, '%H:%M')} 后再试。"
-        )
-
-    if not verify_password(user.password_hash, password):
-        failures = db.session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins)
-        ).scalar_one()
-        attempts = config["APEC_LOCKOUT_ATTEMPTS"]
-        if failures >= attempts:
-            locked_until = now + datetime.timedelta(minutes=config["APEC_LOCKOUT_MINUTES"])
-            db.session.execute(
-                update(User).where(User.id == user.id).values(failed_logins=0, locked_until=locked_until)
-            )
-            audit.record("account_locked", user=user)
-            db.session.commit()
-            raise AccountError(
-                f"密码连续输错 {attempts} 次，账号已锁定 {config['APEC_LOCKOUT_MINUTES']} 分钟，"
-                f"请于 {format_local(locked_until, '%H:%M')} 后再试。"
-            )
-        audit.record("login_failed", user=user, reason="wrong_password")
+        hash_password(password)  # the same work as a real check: no timing hint either
+        matches = False
+    else:
+        matches = verify_password(user.password_hash, password)
+    if throttled or not matches:
+        if not throttled:
+            count_login_failure(email)
+        reason = "throttled" if throttled else ("unknown_email" if user is None else "wrong_password")
+        audit.record("login_failed", user=user, reason=reason,
+                     **({"detail_email": normalize_email(email)[:254]} if user is None else {}))
         db.session.commit()
         raise AccountError(wrong_credentials_message())
 
@@ -120,8 +99,7 @@ def authenticate(email: str, password: str, account_type: str) -> User:
         right_tab = next(tab for tab, roles in ACCOUNT_TYPES.items() if user.role in roles)
         raise AccountError(f"该账号请在“{ACCOUNT_TYPE_TABS[right_tab]}”页登录。")
 
-    user.failed_logins = 0
-    user.locked_until = None
+    forget_login_failures(email)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -210,8 +188,6 @@ def reauthorise_handler(handler: User, actor: User) -> None:
     if handler.active:
         raise AccountError("该经办人已是授权状态。")
     handler.active = True
-    handler.failed_logins = 0
-    handler.locked_until = None
     audit.record("handler_reauthorised", user=actor, handler_id=handler.id)
     db.session.commit()
 

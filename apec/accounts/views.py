@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..provinces.registry import enabled_provinces
 from ..web.forms import checked_field
+from ..web.ratelimit import configured, limiter
 from ..web.htmx import triggering_field
 from ..web.session import end_session, start_session
 from ..web.templating import render
@@ -24,6 +25,7 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(configured("login_per_ip"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -57,6 +59,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(configured("register_per_ip"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -86,6 +89,7 @@ def register():
 
 
 @bp.post("/register/check")
+@limiter.limit(configured("register_check_per_ip"))
 def register_check():
     """HTMX inline check of the one field the user just left (or the office list)."""
     form = RegistrationForm(enabled_provinces())

@@ -15,6 +15,7 @@ from ..provinces.registry import get_province
 from ..statuses import STATUS_LABELS, province_status_label
 from ..timefmt import CHINA, filter_date, utc_start_of
 from ..web.access import enterprise_required, owned_or_404
+from ..web.ratelimit import configured, limiter
 from ..web.templating import current_province, page_number, render
 from .models import Application, ApplicationMember, Card, Payment
 from .progress import progress
@@ -172,6 +173,7 @@ def _date_arg(name: str) -> datetime.date | None:
 
 @bp.route("/applications/<int:application_id>/pay", methods=["GET", "POST"])
 @enterprise_required
+@limiter.limit(configured("upload_per_user"), key_func=lambda: f"user-{current_user.id}", methods=["POST"])
 def pay(application_id: int):
     """缴费凭证上传: the voucher image or PDF and 开票信息, as seed 003 shows."""
     application = owned_or_404(Application, application_id, enterprise_id=current_user.enterprise_id)

@@ -30,6 +30,7 @@ from ..web.access import enterprise_required, owned_or_404
 from ..web.forms import checked_field
 from ..web.htmx import is_htmx_request, triggering_field
 from ..web.templating import render
+from ..web.ratelimit import configured, limiter
 from ..web.urls import row_id
 from . import drafts
 from .businesses import BUSINESSES, HANDOVER_LABELS, LOST_CARD, business_of, new_passport, reason_label
@@ -921,6 +922,7 @@ def slot_response(application, province, member_id, spec, error=None):
 
 @bp.post("/<int:application_id>/files")
 @enterprise_required
+@limiter.limit(configured("upload_per_user"), key_func=lambda: f"user-{current_user.id}")
 def upload(application_id: int):
     application = editable_application(application_id)
     province = get_province(application.province)

@@ -1,0 +1,59 @@
+"""Rate limits, with Flask-Limiter: counted in Redis where REDIS_URL is set, so that every app
+server counts together, in memory for the demo. The limits are config ([rate_limits] of
+config/default.toml), read on each request.
+
+Logins are limited per IP (every attempt) and, for failures, per account and IP and per account:
+a guesser from one address is slowed on that account without locking its owner out, and a
+guesser from many addresses meets the account-wide limit. Beyond a limit the answer is the same
+message as a wrong password, after the same work, so it tells nobody whether the account exists.
+"""
+
+from flask import current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse
+
+from .errors import error_page
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def configured(name: str):
+    """A limit read from config when the request comes, so tests and operators can change it."""
+    return lambda: current_app.config["APEC_RATE_LIMITS"][name]
+
+
+def init_app(app) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("APEC_REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "apec-limits")
+    limiter.init_app(app)
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return error_page(429, "操作过于频繁，请稍候一分钟再试。")
+
+
+def _identifiers(email: str) -> tuple[str, str]:
+    return (email.strip().lower()[:254], request.remote_addr or "")
+
+
+def login_failures_exceeded(email: str) -> bool:
+    """Whether this account has failed too often, from this address or from all together."""
+    limits = current_app.config["APEC_RATE_LIMITS"]
+    account, address = _identifiers(email)
+    return not (limiter.limiter.test(parse(limits["login_failures_per_account_and_ip"]), "login", account, address)
+                and limiter.limiter.test(parse(limits["login_failures_per_account"]), "login", account))
+
+
+def count_login_failure(email: str) -> None:
+    limits = current_app.config["APEC_RATE_LIMITS"]
+    account, address = _identifiers(email)
+    limiter.limiter.hit(parse(limits["login_failures_per_account_and_ip"]), "login", account, address)
+    limiter.limiter.hit(parse(limits["login_failures_per_account"]), "login", account)
+
+
+def forget_login_failures(email: str) -> None:
+    """A successful login from this address starts its count afresh."""
+    limits = current_app.config["APEC_RATE_LIMITS"]
+    account, address = _identifiers(email)
+    limiter.limiter.clear(parse(limits["login_failures_per_account_and_ip"]), "login", account, address)
