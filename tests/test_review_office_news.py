@@ -129,7 +129,8 @@ def test_the_province_office_sees_each_citys_backlog_read_only(app, scalar, hebe
                                                                    id_number="110105199001011237",
                                                                    passport="E12345678")])
     other_id, _ = make_enterprise(province="hebei", office="handan")
-    submitted_application(app, other_id, [add_person(app, other_id)])
+    submitted_application(app, other_id, [add_person(app, other_id, name="王秀英", id_number="110105198501010020",
+                                                     passport="E23456789")])
     clock.set(2026, 11, 13, 10)  # the first has waited nine working days, against Hebei's five
 
     province = staff(app, "prov@example.com")
