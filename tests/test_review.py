@@ -358,5 +358,5 @@ def test_identity_numbers_are_masked_until_shown_in_full_and_each_showing_is_log
     full = office.get(f"/staff/applications/{application_id}?full=1").get_data(as_text=True)
     assert "110105199805152516" in full and "E26895502" in full and "本次查看已记录" in full
     logged = scalar(select(AuditLog).where(AuditLog.event == "pii_view"))
-    assert logged.detail == {"application_id": application_id} and logged.user_id is not None
+    assert logged.detail == {"what": "identity_numbers", "application_id": application_id} and logged.user_id is not None
     assert re.search(r"企业 [^：<]*：\s*暂存 → 已提交，待受理", page), "the enterprise's own action is the enterprise's"
