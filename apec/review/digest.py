@@ -5,18 +5,16 @@ reviewer still gets one e-mail: the day is claimed by a conditional UPDATE befor
 
 import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from ..accounts.models import ROLE_REVIEWER, User
-from ..applications.models import Application
-from ..applications.states import CLOSED, OFFICE_MUST_ACT
 from ..extensions import db
 from ..models_base import utcnow
 from ..notifications import outbound
 from ..notifications.models import Message
 from ..provinces.registry import get_province
 from ..timefmt import china_today, utc_start_of
-from .queue import overdue_since
+from .queue import office_backlogs
 
 MAX_LINES = 30
 
@@ -46,16 +44,11 @@ def send_daily_digests() -> int:
 def digest_for(user: User, since: datetime.datetime | None) -> tuple[str, str]:
     province = get_province(user.province)
     office = province.office(user.office_code)
-    at_office = (Application.province == user.province, Application.office_code == user.office_code)
-    waiting = db.session.scalar(select(func.count()).where(
-        *at_office, Application.status.not_in(CLOSED | {"returned"})))
-    overdue = db.session.scalar(select(func.count()).where(
-        *at_office, Application.status.in_(OFFICE_MUST_ACT),
-        Application.stage_entered_at < overdue_since(province, office.stage, utcnow())))
+    backlog = office_backlogs(province, [(user.office_code, office)], utcnow())[0]
     start = since or utcnow() - datetime.timedelta(days=1)
     news = db.session.scalars(select(Message.title).where(
         Message.user_id == user.id, Message.created_at >= start).order_by(Message.id).limit(MAX_LINES + 1)).all()
-    lines = [f"{office.name} 当前待办 {waiting} 件，其中已超期 {overdue} 件。"]
+    lines = [f"{office.name} 当前待办 {backlog.waiting} 件，其中已超期 {backlog.overdue} 件。"]
     if news:
         lines.append("")
         lines.append("新消息：")

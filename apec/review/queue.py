@@ -21,6 +21,8 @@ from ..timefmt import to_local, utc_start_of
 from ..workdays import days_between
 
 PER_PAGE = 20
+# Not in an office's 待办: finished, or back with the enterprise (退回); its 已办 once it handled them.
+NOT_IN_TODO = CLOSED | {"returned"}
 # Where staff word a status differently from the enterprise: 已反馈审核意见 is, for the
 # office, an application it sent back.
 STAFF_STATUS_LABELS = {"returned": "已退回"}
@@ -54,10 +56,10 @@ def office_queue(actor, province, filters: QueueFilters, page_number: int, per_p
         # Handled here and now elsewhere, finished, or returned by this office until it comes back.
         handled = select(TimelineEvent.application_id).where(TimelineEvent.office_code == office_code)
         statement = statement.where(Application.id.in_(handled), or_(
-            Application.office_code != office_code, Application.status.in_(CLOSED | {"returned"})))
+            Application.office_code != office_code, Application.status.in_(NOT_IN_TODO)))
     else:
         statement = statement.where(Application.office_code == office_code,
-                                    Application.status.not_in(CLOSED | {"returned"}))
+                                    Application.status.not_in(NOT_IN_TODO))
     if filters.who == "mine" and view == "done":
         statement = statement.where(Application.id.in_(
             select(TimelineEvent.application_id).where(TimelineEvent.actor_id == actor.id)))
@@ -116,7 +118,7 @@ def overdue_since(province, stage: str, now: datetime.datetime) -> datetime.date
 
 @dataclass(frozen=True)
 class Backlog:
-    """One city office's 待办 as the province office sees it."""
+    """One office's 待办 in numbers: for the province office overseeing a city, for a digest."""
 
     office_code: str
     name: str
@@ -125,25 +127,31 @@ class Backlog:
     oldest: datetime.datetime | None      # when the longest-waiting of those it must act on came to it
 
 
-def city_backlogs(province, now: datetime.datetime) -> list[Backlog]:
-    """Every 市外办 of the province with what it has in hand: three grouped queries in all."""
-    cities = province.city_offices()
-    if not cities:
+def office_backlogs(province, offices, now: datetime.datetime) -> list[Backlog]:
+    """Each of `offices` ((code, Office) pairs, all of one stage) with what it has in hand, in
+    three grouped queries whatever their number."""
+    if not offices:
         return []
-    at_city = (Application.province == province.code, Application.office_code.in_([code for code, _ in cities]))
+    stage = offices[0][1].stage
+    at = (Application.province == province.code, Application.office_code.in_([code for code, _ in offices]))
     waiting = dict(db.session.execute(
         select(Application.office_code, func.count())
-        .where(*at_city, Application.status.not_in(CLOSED | {"returned"})).group_by(Application.office_code)).all())
-    in_hand = (*at_city, Application.status.in_(OFFICE_MUST_ACT))
+        .where(*at, Application.status.not_in(NOT_IN_TODO)).group_by(Application.office_code)).all())
+    in_hand = (*at, Application.status.in_(OFFICE_MUST_ACT))
     oldest = dict(db.session.execute(
         select(Application.office_code, func.min(Application.stage_entered_at))
         .where(*in_hand).group_by(Application.office_code)).all())
     overdue = dict(db.session.execute(
         select(Application.office_code, func.count())
-        .where(*in_hand, Application.stage_entered_at < overdue_since(province, "city", now))
+        .where(*in_hand, Application.stage_entered_at < overdue_since(province, stage, now))
         .group_by(Application.office_code)).all())
     return [Backlog(code, office.name, waiting.get(code, 0), overdue.get(code, 0), oldest.get(code))
-            for code, office in cities]
+            for code, office in offices]
+
+
+def city_backlogs(province, now: datetime.datetime) -> list[Backlog]:
+    """Every 市外办 of the province, for 各市待办."""
+    return office_backlogs(province, province.city_offices(), now)
 
 
 @dataclass(frozen=True)
