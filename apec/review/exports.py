@@ -75,12 +75,8 @@ class HandoverRow:
 
 def cards_to_hand_over(actor) -> list[HandoverRow]:
     """The cards made and waiting for 自取 at the reviewer's office, by application number."""
-    applications = db.session.scalars(select(Application).where(
+    pairs = db.session.execute(select(Application, Card).join(Card, Card.application_id == Application.id).where(
         Application.province == actor.province, Application.office_code == actor.office_code,
         Application.status == "card_ready", Application.pickup_method != "mail",
-    ).order_by(Application.number))
-    rows = []
-    for application in applications:
-        cards = db.session.scalars(select(Card).where(Card.application_id == application.id).order_by(Card.id))
-        rows.extend(HandoverRow(application, card) for card in cards)
-    return rows
+    ).order_by(Application.number, Card.id))
+    return [HandoverRow(application, card) for application, card in pairs]

@@ -211,10 +211,11 @@ class Withdrawn(Exception):
 
 def _visible(application_id: int) -> Application:
     application = db.session.get(Application, application_id)
-    if application is not None and not can_view(current_user, application) \
-            and withdrawn_from_office(application, current_user.office_code):
-        raise Withdrawn(application)
-    if application is None or not can_view(current_user, application):
+    if application is None:
+        abort(404)
+    if not can_view(current_user, application):
+        if withdrawn_from_office(application, current_user.office_code):
+            raise Withdrawn(application)
         abort(404)
     return application
 
