@@ -48,19 +48,20 @@ EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2100, 12, 
 FILTER_EARLIEST, FILTER_LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
 
 
-def parse_date(text: str | None) -> datetime.date | None:
-    """A typed 年-月-日 within 1900–2100; None when it is not one."""
+def _iso_date(text: str | None) -> datetime.date | None:
     try:
-        day = datetime.date.fromisoformat((text or "").strip())
+        return datetime.date.fromisoformat((text or "").strip())
     except ValueError:
         return None
-    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
+def parse_date(text: str | None) -> datetime.date | None:
+    """A typed 年-月-日 within 1900–2100; None when it is not one."""
+    day = _iso_date(text)
+    return day if day is not None and EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
 def filter_date(text: str | None) -> datetime.date | None:
     """A list filter's date, clamped to 2000–2100; None when absent or not a date."""
-    try:
-        day = datetime.date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    return min(max(day, FILTER_EARLIEST), FILTER_LATEST)
+    day = _iso_date(text)
+    return min(max(day, FILTER_EARLIEST), FILTER_LATEST) if day is not None else None

@@ -33,27 +33,26 @@ def init_app(app) -> None:
         return error_page(429, "操作过于频繁，请稍候一分钟再试。")
 
 
-def _identifiers(email: str) -> tuple[str, str]:
-    return (email.strip().lower()[:254], request.remote_addr or "")
+def _failure_counts(email: str):
+    """The two counts of an account's failed logins, each (limit, identifiers): from this
+    address, and from all addresses."""
+    limits = current_app.config["APEC_RATE_LIMITS"]
+    account, address = email.strip().lower()[:254], request.remote_addr or ""
+    return ((parse(limits["login_failures_per_account_and_ip"]), ("login", account, address)),
+            (parse(limits["login_failures_per_account"]), ("login", account)))
 
 
 def login_failures_exceeded(email: str) -> bool:
     """Whether this account has failed too often, from this address or from all together."""
-    limits = current_app.config["APEC_RATE_LIMITS"]
-    account, address = _identifiers(email)
-    return not (limiter.limiter.test(parse(limits["login_failures_per_account_and_ip"]), "login", account, address)
-                and limiter.limiter.test(parse(limits["login_failures_per_account"]), "login", account))
+    return not all(limiter.limiter.test(limit, *keys) for limit, keys in _failure_counts(email))
 
 
 def count_login_failure(email: str) -> None:
-    limits = current_app.config["APEC_RATE_LIMITS"]
-    account, address = _identifiers(email)
-    limiter.limiter.hit(parse(limits["login_failures_per_account_and_ip"]), "login", account, address)
-    limiter.limiter.hit(parse(limits["login_failures_per_account"]), "login", account)
+    for limit, keys in _failure_counts(email):
+        limiter.limiter.hit(limit, *keys)
 
 
 def forget_login_failures(email: str) -> None:
     """A successful login from this address starts its count afresh."""
-    limits = current_app.config["APEC_RATE_LIMITS"]
-    account, address = _identifiers(email)
-    limiter.limiter.clear(parse(limits["login_failures_per_account_and_ip"]), "login", account, address)
+    limit, keys = _failure_counts(email)[0]
+    limiter.limiter.clear(limit, *keys)
