@@ -14,7 +14,7 @@ from apec.applications.workflow import WorkflowError, transition
 from apec.extensions import db
 
 from .factories import add_card, add_person, ready_application, submitted_application
-from .test_concurrency import handing_out, run_in_threads
+from .test_concurrency import run_in_threads, submitting
 
 ID_NUMBER = "110105199805152516"
 
@@ -75,17 +75,8 @@ def test_a_different_person_of_the_same_name_is_not_refused(app, make_enterprise
 
 def test_two_enterprises_submitting_the_same_person_at_once_admit_them_once(app, scalar, two_enterprises):
     drafts = [ready_application(app, enterprise, [person]) for enterprise, person in two_enterprises.values()]
-    next_draft = handing_out(drafts)
 
-    def submit_one():
-        application = db.session.get(Application, next_draft())
-        try:
-            transition(application, "submit", db.session.get(User, application.created_by_id))
-            return "submitted"
-        except WorkflowError as error:
-            return " ".join(error.problems)
-
-    results, errors = run_in_threads(app, 2, submit_one)
+    results, errors = run_in_threads(app, 2, submitting(drafts))
     assert not errors, errors
     assert results.count("submitted") == 1, results
     assert "已有其他单位正在办理的申请" in next(result for result in results if result != "submitted")
