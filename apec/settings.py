@@ -15,6 +15,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 
 KEY_NAMES = ("SECRET_KEY", "APEC_DATA_KEYS", "APEC_INDEX_KEY")
+# [uploads] quotas (apec/materials/quotas.py), each also APEC_UPLOAD_<NAME>; these values where an
+# operator's own default.toml predates them.
+UPLOAD_QUOTAS = {"max_files_per_application": 40, "max_bytes_per_application": 200 * 2**20,
+                 "max_files_per_member": 30, "max_bytes_per_member": 150 * 2**20,
+                 "max_files_per_enterprise": 10_000, "max_bytes_per_enterprise": 20 * 2**30}
 # Where `make demo` keeps the keys it generates on its first run (env: APEC_KEY_FILE). No key is
 # written into the repository: a published key would open every database made with it.
 DEMO_KEY_FILE = PROJECT_ROOT / "instance" / "keys.toml"
@@ -63,7 +68,14 @@ def load_settings(config_dir: Path | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("APEC_UPLOAD_MAX_BYTES", uploads["max_bytes"])),
         "APEC_STORAGE": env.get("APEC_STORAGE", uploads["storage"]),
         "APEC_UPLOAD_DIR": str(PROJECT_ROOT / env.get("APEC_UPLOAD_DIR", uploads["local_dir"])),
+        **{f"APEC_UPLOAD_{name.upper()}": int(env.get(f"APEC_UPLOAD_{name.upper()}", uploads.get(name, default)))
+           for name, default in UPLOAD_QUOTAS.items()},
         "APEC_SESSION_IDLE_MINUTES": int(env.get("APEC_SESSION_IDLE_MINUTES", security["session_idle_minutes"])),
+        "APEC_SESSION_ABSOLUTE_HOURS": float(
+            env.get("APEC_SESSION_ABSOLUTE_HOURS", security.get("session_absolute_hours", 12))),
+        "APEC_PASSWORD_RESET_MINUTES": int(
+            env.get("APEC_PASSWORD_RESET_MINUTES", security.get("password_reset_minutes", 30))),
+        "APEC_PUBLIC_URL": env.get("APEC_PUBLIC_URL", security.get("public_url", "")).rstrip("/"),
         "APEC_RATE_LIMITS": dict(file_settings["rate_limits"]),
         "APEC_REDIS_URL": env.get("REDIS_URL", ""),
         "MAIL_SENDER": env.get("APEC_MAIL_SENDER", mail["sender"]),

@@ -16,7 +16,11 @@ from .conftest import DEMO_PASSWORD, login, submit
 # 在线填表's 申报条件 as an enterprise meeting every province's standards declares it.
 DECLARATION = {"employees": 50, "tax_proof": "grade", "tax_grade": "A", "trade_kind": "goods",
                "trade_note": "对日本、韩国出口", "social_insurance_months": 12, "social_insurance_matches": True}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A one-page PDF that a PDF reader can open (an upload's PDF is read: apec/materials/pdfs.py).
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\nxref\n0 4\n0000000000 65535 f \n"
+       b"0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\n"
+       b"startxref\n164\n%%EOF\n")
 NOT_A_PDF = b"MZ\x90\x00 an executable pretending to be a pdf"
 
 

@@ -2,16 +2,23 @@
 
 The type is decided from the file's first bytes, never from its name or
 the browser's claim.
+
+What is stored is not always what was sent: a picture is decoded and written
+afresh (`_rewritten`), so nothing but its pixels survives, and a PDF is kept as
+sent only once `pdfs.pdf_problem` found no script, action or attachment in it.
 """
 
 import datetime
 import io
+import struct
 import warnings
+from dataclasses import dataclass
 
-from PIL import Image, ImageChops, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..provinces.schema import MaterialSpec
 from ..timefmt import add_months
+from .pdfs import pdf_problem
 
 # No photo or scan needs more; a bigger picture is refused from its header, before decoding.
 MAX_PIXELS = 25_000_000
@@ -45,10 +52,26 @@ TYPE_LABELS = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG"}
 EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}
 
 
+# A picture is stored re-encoded: a JPEG at this quality (what a phone or scanner writes; the white
+# background and the exact pixel size stay as judged), a PNG losslessly.
+JPEG_QUALITY = 90
+# Modes a PNG keeps as they are; any other (PA, CMYK after a conversion, …) becomes RGB or RGBA.
+PNG_MODES = {"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"}
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
 class UploadRejected(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that passed its checks: its type, and the bytes to store (a picture re-encoded)."""
+
+    kind: str
+    data: bytes
 
 
 def sniff(data: bytes) -> str | None:
@@ -61,6 +84,12 @@ def sniff(data: bytes) -> str | None:
 def check_upload(data: bytes, spec: MaterialSpec | None, issued_on: datetime.date | None = None,
                  today: datetime.date | None = None) -> str:
     """The file's type ("pdf", "jpeg" or "png") if it passes `spec`; else UploadRejected."""
+    return checked_file(data, spec, issued_on=issued_on, today=today).kind
+
+
+def checked_file(data: bytes, spec: MaterialSpec | None, issued_on: datetime.date | None = None,
+                 today: datetime.date | None = None) -> CheckedFile:
+    """The file as it is to be stored if it passes `spec`; else UploadRejected."""
     allowed = spec.types if spec else ("pdf", "jpeg", "png")
     allowed_text = "、".join(TYPE_LABELS[kind] for kind in allowed)
     if not data:
@@ -71,22 +100,30 @@ def check_upload(data: bytes, spec: MaterialSpec | None, issued_on: datetime.dat
     max_mb = spec.max_mb if spec else 10
     if len(data) > max_mb * 1024 * 1024:
         raise UploadRejected(f"文件大小不能超过 {max_mb} MB，当前为 {len(data) / 1024 / 1024:.1f} MB，请压缩后重新上传。")
-    if kind in ("jpeg", "png"):
-        _check_image(data, spec)
+    if kind == "pdf":
+        if problem := pdf_problem(data):
+            raise UploadRejected(problem)
+    else:
+        data = _checked_image(data, kind, spec)
     if spec and spec.issued_within_months:
         _check_issue_date(spec, issued_on, today or datetime.date.today())
-    return kind
+    return CheckedFile(kind, data)
 
 
-def _check_image(data: bytes, spec: MaterialSpec | None) -> None:
+def _checked_image(data: bytes, kind: str, spec: MaterialSpec | None) -> bytes:
+    """The picture re-encoded, once it passes `spec` as it is shown (turned upright by its EXIF
+    orientation, in sRGB); UploadRejected if it does not."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-        with image:
-            if image.width * image.height > MAX_PIXELS:
-                raise UploadRejected(f"图片像素过大（{image.width}×{image.height}），请缩小后重新上传。")
-            image.load()
+            original = Image.open(io.BytesIO(data))
+        with original:
+            if original.width * original.height > MAX_PIXELS:
+                raise UploadRejected(f"图片像素过大（{original.width}×{original.height}），请缩小后重新上传。")
+            if original.format not in (("JPEG", "MPO") if kind == "jpeg" else ("PNG",)):
+                raise UnidentifiedImageError(original.format)
+            original.load()
+            image = _as_shown(original, kind)
             if spec and spec.image_size and image.size != tuple(spec.image_size):
                 width, height = spec.image_size
                 raise UploadRejected(
@@ -98,10 +135,59 @@ def _check_image(data: bytes, spec: MaterialSpec | None) -> None:
                     raise UploadRejected(
                         f"{spec.label}须为白色背景：所选图片{'、'.join(parts)}的背景不是白色，请使用白色背景重新拍摄。"
                     )
+            return _rewritten(image, kind)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadRejected("图片像素过大，请缩小后重新上传。") from None
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise UploadRejected("图片文件已损坏或无法识别，请重新导出后上传。") from None
+
+
+def _as_shown(original: Image.Image, kind: str) -> Image.Image:
+    """A new image of the picture as a viewer shows it, in a mode its format stores, carrying
+    nothing of the file but its pixels (and which palette entry or colour is transparent).
+
+    A viewer turns a photo by its EXIF orientation, so the size and the background are judged
+    (and the picture stored) turned; it shows the colours through the embedded ICC profile, so
+    they are converted to sRGB, and the profile (arbitrary bytes) is not kept.
+    """
+    try:
+        image = ImageOps.exif_transpose(original)  # a copy, turned upright if EXIF says so
+    except (SyntaxError, ValueError, TypeError, KeyError, struct.error):  # an EXIF block beyond reading
+        image = original.copy()
+    image = _in_srgb(image, original.info.get("icc_profile"))
+    transparency = image.info.get("transparency")
+    if kind == "jpeg":
+        if image.mode not in ("L", "RGB"):
+            image = image.convert("RGB")  # CMYK without a usable profile, or YCbCr, 1, I …
+    elif image.mode not in PNG_MODES:
+        alpha = "A" in image.mode or transparency is not None
+        image = image.convert("RGBA" if alpha else "RGB")
+        transparency = None
+    # Comments, EXIF, XMP, text chunks, ICC profile: Pillow writes some of them back from `info`.
+    image.info = {} if transparency is None or kind == "jpeg" else {"transparency": transparency}
+    return image
+
+
+def _in_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """The colour image converted from its embedded profile to sRGB; as it is without one (or
+    with one that cannot be read, or is not of the image's colour space)."""
+    if not icc_profile or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        return ImageCms.profileToProfile(image, source, SRGB, outputMode="RGBA" if image.mode == "RGBA" else "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+
+
+def _rewritten(image: Image.Image, kind: str) -> bytes:
+    """A fresh file of the same type: only the pixels of the picture."""
+    buffer = io.BytesIO()
+    if kind == "jpeg":
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY)
+    else:
+        image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _non_white_background_parts(image: Image.Image) -> list[str]:

@@ -9,8 +9,9 @@ from .. import audit
 from ..extensions import db
 from ..models_base import utcnow
 from ..provinces.schema import MaterialSpec
-from .checks import CONTENT_TYPES, EXTENSIONS, UploadRejected, check_upload
+from .checks import CONTENT_TYPES, EXTENSIONS, UploadRejected, checked_file
 from .models import Material
+from .quotas import check_quota
 from .storage import get_storage
 
 
@@ -22,9 +23,16 @@ def clean_filename(name: str, kind: str) -> str:
 
 
 def store_material(*, application, member_id: int | None, spec: MaterialSpec | None, title: str, filename: str,
-                   data: bytes, actor, issued_on) -> Material:
-    """Check the bytes, save them and add their row (not committed); UploadRejected if a check fails."""
-    kind = check_upload(data, spec, issued_on=issued_on)
+                   data: bytes, actor, issued_on, replacing: Material | None = None) -> Material:
+    """Check the bytes and the quotas, save the bytes as checked (a picture re-encoded) and add
+    their row (not committed); UploadRejected, nothing saved, if a check fails.
+
+    Every upload comes through here: the one place of the file checks and the quotas.
+    `replacing` is the file the new one takes the place of, which leaves the quota's count.
+    """
+    checked = checked_file(data, spec, issued_on=issued_on)
+    kind, data = checked.kind, checked.data
+    check_quota(application, member_id, len(data), replacing=replacing)
     key = get_storage().save(data)
     material = Material(
         application_id=application.id, member_id=member_id, kind=spec.code if spec else None,
@@ -89,7 +97,7 @@ def replace_material(old: Material, *, application, spec: MaterialSpec | None, f
     one, still downloadable by whoever may see the application); in a draft it is deleted.
     """
     new = store_material(application=application, member_id=old.member_id, spec=spec, title=old.title,
-                         filename=filename, data=data, actor=actor, issued_on=issued_on)
+                         filename=filename, data=data, actor=actor, issued_on=issued_on, replacing=old)
     old_key = None
     if keeps_history(application, old):
         old.superseded_at, old.replaced_by = utcnow(), new
