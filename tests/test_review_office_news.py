@@ -116,6 +116,7 @@ def test_the_daily_digest_goes_once_a_day_to_those_who_asked(app, scalar, hebei,
     second = scalar(select(MailOutbox).where(MailOutbox.to_address == "cz1@example.com").order_by(MailOutbox.id.desc()))
     assert "没有新消息" in second.body, "yesterday's messages are not sent again"
 
+    city = staff(app, "cz1@example.com")  # a day later: signed in again
     submit(city, "/staff/messages/digest", {}, page="/staff/messages/")
     clock.set(2026, 12, 4, 7)
     assert "sent 0 digest(s)" in run_digest(app), "switched off, nothing is sent"

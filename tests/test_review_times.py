@@ -26,13 +26,16 @@ def test_overdue_counts_working_days_from_the_stage_entry_not_from_the_last_even
     clock.set(2026, 9, 29, 10)  # a Tuesday; 1–7 October are 国庆 holidays, Saturday 10 October is worked
     application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
     number = scalar(select(Application.number))
-    office = staff(app, "hunan.office@example.com")
 
+    # Days pass between the steps: the reviewers sign in again each time (sessions end overnight).
     clock.set(2026, 10, 9, 16)  # ten calendar days, three working days (30 Sep, 8 and 9 Oct)
+    office = staff(app, "hunan.office@example.com")
     assert "已超期" not in _queue_row(office, number), "Hunan's province stage allows 5 working days"
     clock.set(2026, 10, 12, 9)
+    office = staff(app, "hunan.office@example.com")
     assert act(office, scalar, application_id, "accept").status_code == 303
     clock.set(2026, 10, 14, 9)  # 30 Sep, 8, 9, 10 (调休), 12, 13, 14 Oct: seven working days
+    office = staff(app, "hunan.office@example.com")
     assert "已超期 2 个工作日" in _queue_row(office, number), "受理 does not restart the clock"
 
     assert act(office, scalar, application_id, "forward").status_code == 303
@@ -64,11 +67,12 @@ def test_resubmission_keeps_the_first_submission_time_and_restarts_the_clock(
     clock.set(2026, 9, 1, 9)
     application_id = submitted_application(app, enterprise_id, [add_person(app, enterprise_id)])
     number = scalar(select(Application.number))
-    office = staff(app, "hunan.office@example.com")
     clock.set(2026, 9, 15, 9)
+    office = staff(app, "hunan.office@example.com")
     assert act(office, scalar, application_id, "return", comment="请补充材料", field=["contact"]).status_code == 303
-    login(client, email)
     clock.set(2026, 9, 16, 11)
+    login(client, email)
+    office = staff(app, "hunan.office@example.com")
     response = submit(client, f"/apply/{application_id}/submit", {"version": version_of(scalar, application_id)},
                       page="/user-center/")
     assert response.status_code == 303

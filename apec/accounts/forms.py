@@ -12,12 +12,14 @@ email_format = Email(message="请输入正确的邮箱地址，例如 name@compa
 strong_password = check(is_strong_enough, PASSWORD_RULE)
 same_password = EqualTo("password", message="两次输入的密码不一致")
 valid_mobile = check(is_valid_mobile, "请输入 11 位手机号码")
+# No password needs more, and hashing a megabyte of one on each try costs the server.
+password_length = max_length(128)
 
 
 class LoginForm(FlaskForm):
     account_type = HiddenField(default="enterprise")
-    email = EmailField("邮箱账号", filters=[normalize_email], validators=[required("邮箱账号")])
-    password = PasswordField("密码", validators=[required("密码")])
+    email = EmailField("邮箱账号", filters=[normalize_email], validators=[required("邮箱账号"), max_length(254)])
+    password = PasswordField("密码", validators=[required("密码"), password_length])
 
 
 class RegistrationForm(FlaskForm):
@@ -40,8 +42,8 @@ class RegistrationForm(FlaskForm):
     email = EmailField(
         "企业邮箱", filters=[normalize_email], validators=[required("企业邮箱"), email_format, max_length(254)]
     )
-    password = PasswordField("密码", validators=[required("密码"), strong_password])
-    confirm = PasswordField("确认密码", validators=[required("确认密码"), same_password])
+    password = PasswordField("密码", validators=[required("密码"), strong_password, password_length])
+    confirm = PasswordField("确认密码", validators=[required("确认密码"), same_password, password_length])
 
     def __init__(self, provinces, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,12 +81,30 @@ class HandlerForm(FlaskForm):
         "登录邮箱", filters=[normalize_email], validators=[required("登录邮箱"), email_format, max_length(254)]
     )
     mobile = StringField("手机号码", filters=[mobile_digits], validators=[required("手机号码"), valid_mobile])
-    password = PasswordField("登录密码", validators=[required("登录密码"), strong_password])
-    confirm = PasswordField("确认密码", validators=[required("确认密码"), same_password])
+    password = PasswordField("登录密码", validators=[required("登录密码"), strong_password, password_length])
+    confirm = PasswordField("确认密码", validators=[required("确认密码"), same_password, password_length])
 
 
 class HandlerEditForm(FlaskForm):
     name = StringField("经办人姓名", filters=[strip], validators=[required("经办人姓名"), max_length(100)])
     mobile = StringField("手机号码", filters=[mobile_digits], validators=[required("手机号码"), valid_mobile])
-    password = PasswordField("新密码（不修改请留空）", validators=[Optional(), strong_password])
-    confirm = PasswordField("确认新密码", validators=[same_password])
+    password = PasswordField("新密码（不修改请留空）", validators=[Optional(), strong_password, password_length])
+    confirm = PasswordField("确认新密码", validators=[same_password, password_length])
+
+
+class ChangePasswordForm(FlaskForm):
+    """修改密码: the current password, and the new one twice under the registration rule."""
+
+    current_password = PasswordField("当前密码", validators=[required("当前密码"), password_length])
+    password = PasswordField("新密码", validators=[required("新密码"), strong_password, password_length])
+    confirm = PasswordField("确认新密码", validators=[required("确认新密码"), same_password, password_length])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("邮箱账号", filters=[normalize_email],
+                       validators=[required("邮箱账号"), email_format, max_length(254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("新密码", validators=[required("新密码"), strong_password, password_length])
+    confirm = PasswordField("确认新密码", validators=[required("确认新密码"), same_password, password_length])

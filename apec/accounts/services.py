@@ -2,15 +2,19 @@
 
 import unicodedata
 
-from sqlalchemy import select
+from flask import current_app
+from limits import parse
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, jobs
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..models_base import utcnow
+from ..notifications import outbound
+from ..timefmt import format_local
 from ..validators import canonical_mobile, normalize
-from ..web.ratelimit import count_login_failure, forget_login_failures, login_failures_exceeded
+from ..web.ratelimit import count_login_failure, forget_login_failures, limiter, login_failures_exceeded
 from .models import (
     ROLE_ENTERPRISE_ADMIN,
     ROLE_HANDLER,
@@ -20,6 +24,7 @@ from .models import (
     new_session_token,
 )
 from .passwords import hash_password, needs_rehash, verify_password
+from .reset import make_token, user_for_token
 
 ACCOUNT_TYPES = {
     "enterprise": (ROLE_ENTERPRISE_ADMIN,),
@@ -223,3 +228,100 @@ def _commit_or_duplicate() -> None:
         if "uscc" in text:
             raise AccountError(USCC_TAKEN, field="uscc") from None
         raise AccountError(EMAIL_TAKEN, field="email") from None
+
+
+# --- 修改密码 and 忘记密码 -------------------------------------------------------------------
+
+WRONG_CURRENT_PASSWORD = "当前密码不正确，请重新输入。多次输错后，需稍候几分钟才能再试。"
+SAME_PASSWORD = "新密码不能与当前密码相同。"
+RESET_LINK_INVALID = "链接已失效，请重新申请。"
+RESET_TOKEN_PLACEHOLDER = "RESET-TOKEN"
+
+
+def account_type_of(user: User) -> str:
+    """The 登录 tab this user signs in on."""
+    return next(tab for tab, roles in ACCOUNT_TYPES.items() if user.role in roles)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """修改密码: refused unless `current_password` is right; then the new hash, every login cookie
+    of the user revoked (the caller renews its own session), an audit entry and a mail.
+
+    Wrong current passwords count with the login failures of the account (web.ratelimit): a
+    stolen session cannot be used to guess the password faster than the login form allows.
+    """
+    throttled = login_failures_exceeded(user.email)
+    if throttled or not verify_password(user.password_hash, current_password):
+        if not throttled:
+            count_login_failure(user.email)
+        audit.record("password_change_failed", user=user, reason="throttled" if throttled else "wrong_password")
+        db.session.commit()
+        raise AccountError(WRONG_CURRENT_PASSWORD, field="current_password")
+    if verify_password(user.password_hash, new_password):
+        raise AccountError(SAME_PASSWORD, field="password")
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    audit.record("password_changed", user=user)
+    db.session.commit()
+    outbound.send(
+        [user.id], "您的密码已修改",
+        f"您的账号 {user.email} 的登录密码已于 {format_local(utcnow(), '%Y-%m-%d %H:%M')}（北京时间）修改，"
+        "其他设备上的登录已全部退出。如非本人操作，请立即在登录页通过“忘记密码”重新设置密码，并联系外办。",
+    )
+
+
+def request_password_reset(email: str, link_template: str) -> None:
+    """忘记密码: the same work and answer whether or not the account exists.
+
+    The request records the attempt and queues the job with the address it was given; the job
+    (`send_reset_link`) decides whether there is anyone to write to. Besides the per-address
+    limit on the form, each e-mail address gets at most `password_reset_per_ip` links (the same
+    limit), so nobody can flood one mailbox from many addresses.
+    """
+    email = normalize_email(email)[:254]
+    user = find_user_by_email(email)
+    limit = parse(current_app.config["APEC_RATE_LIMITS"]["password_reset_per_ip"])
+    within_limit = limiter.limiter.hit(limit, "password_reset", email)
+    audit.record("password_reset_requested", user=user, throttled=not within_limit,
+                 **({"detail_email": email} if user is None else {}))
+    db.session.commit()
+    if within_limit:
+        jobs.enqueue("apec.accounts.services:send_reset_link", email, link_template)
+
+
+def send_reset_link(email: str, link_template: str) -> None:
+    """The job: mail a reset link to the active account of this e-mail; nothing for any other."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    minutes = current_app.config["APEC_PASSWORD_RESET_MINUTES"]
+    link = link_template.replace(RESET_TOKEN_PLACEHOLDER, make_token(user))
+    outbound.send_mail(
+        user.email, "重置密码",
+        f"您好：\n\n我们收到了为账号 {user.email} 重置登录密码的申请。请在 {minutes} 分钟内打开下面的链接"
+        f"设置新密码，链接只能使用一次：\n\n{link}\n\n如非本人操作，请忽略本邮件，您的密码不会改变。",
+    )
+    db.session.commit()
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set the password of the token's account, once: the update only takes if the password hash
+    is still the one the token was made for, so of two uses (even at the same moment) one wins.
+    Every login cookie of the user is revoked."""
+    user = user_for_token(token)
+    if user is None:
+        raise AccountError(RESET_LINK_INVALID)
+    new_hash = hash_password(new_password)
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash, User.active.is_(True))
+        .values(password_hash=new_hash, session_token=new_session_token())
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise AccountError(RESET_LINK_INVALID)
+    forget_login_failures(user.email)
+    audit.record("password_reset", user=user)
+    db.session.commit()
+    return user

@@ -1,20 +1,33 @@
-"""Login sessions: signed cookies, revocable server-side, with an idle timeout.
+"""Login sessions: signed cookies, revocable server-side, with an idle timeout and an absolute
+lifetime.
 
 The cookie carries `user_id:session_token`; rotating the user's token in the
-database (logout, de-authorisation) revokes every cookie issued before, on
-every app process, with no per-process state.
+database (logout, de-authorisation, a password change or reset) revokes every
+cookie issued before, on every app process, with no per-process state.
+
+The session also holds when it was signed in (`signed_in`) and last used (`seen`), in seconds
+of the app's clock (models_base, which tests move): past the idle timeout, or past the absolute
+lifetime since sign-in however active it was, its next request ends it.
 """
 
-import time
+import datetime
 
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from .. import models_base
 from ..accounts.models import User
 from ..extensions import db, login_manager
 
 
 KEPT_ACROSS_SIGN_IN = ("_flashes", "province")
+EXEMPT_ENDPOINTS = ("static", "site.healthz", "site.brand_css")
+IDLE_MESSAGE = "由于长时间未操作，您已自动退出，请重新登录。"
+
+
+def now_seconds() -> int:
+    """The app's clock as whole seconds since the epoch."""
+    return int(models_base.utcnow().replace(tzinfo=datetime.UTC).timestamp())
 
 
 def _fresh_session() -> None:
@@ -28,12 +41,39 @@ def start_session(user) -> None:
     """Sign `user` in on a fresh session (no leftovers such as an old idle timestamp)."""
     _fresh_session()
     login_user(user)
-    session["seen"] = int(time.time())
+    session["signed_in"] = session["seen"] = now_seconds()
+
+
+def renew_session(user) -> None:
+    """Keep this tab signed in after the user's token rotated (password changed here): a fresh
+    session with the new token, which keeps the original sign-in time, so the absolute lifetime
+    still counts from the sign-in."""
+    signed_in, csrf_token = session.get("signed_in"), session.get("csrf_token")
+    start_session(user)
+    if signed_in is not None:
+        session["signed_in"] = signed_in
+    if csrf_token is not None:
+        session["csrf_token"] = csrf_token  # the same user: forms open in other tabs still submit
 
 
 def end_session() -> None:
     logout_user()
     _fresh_session()
+
+
+def _expiry_message(app) -> str | None:
+    """Why this signed-in session must end now, or None."""
+    now = now_seconds()
+    absolute_seconds = app.config["APEC_SESSION_ABSOLUTE_HOURS"] * 3600
+    signed_in = session.get("signed_in")
+    if signed_in is None or now - signed_in > absolute_seconds:
+        # No sign-in time: a cookie from before the absolute lifetime existed; it ends too.
+        hours = app.config["APEC_SESSION_ABSOLUTE_HOURS"]
+        return f"您已连续登录超过 {hours:g} 小时，为了账号安全已自动退出，请重新登录。"
+    if now - session.get("seen", now) > app.config["APEC_SESSION_IDLE_MINUTES"] * 60:
+        return IDLE_MESSAGE
+    session["seen"] = now
+    return None
 
 
 def init_app(app):
@@ -53,17 +93,14 @@ def init_app(app):
         return user
 
     @app.before_request
-    def enforce_idle_timeout():
-        if request.endpoint in ("static", "site.healthz", "site.brand_css"):
+    def enforce_session_limits():
+        if request.endpoint in EXEMPT_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
             return None
-        idle_seconds = app.config["APEC_SESSION_IDLE_MINUTES"] * 60
-        now = int(time.time())
-        last_seen = session.get("seen", now)
-        if now - last_seen > idle_seconds:
-            end_session()
-            flash("由于长时间未操作，您已自动退出，请重新登录。", "info")
-            return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
-        session["seen"] = now
-        return None
+        message = _expiry_message(app)
+        if message is None:
+            return None
+        end_session()
+        flash(message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
