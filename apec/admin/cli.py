@@ -1,5 +1,5 @@
 """Operator commands: `flask create-staff`, `flask create-admin`, `flask check-config`,
-`flask staff-digest`."""
+`flask staff-digest`, `flask rotate-keys`."""
 
 import secrets
 
@@ -76,3 +76,13 @@ def register_cli(app):
         from ..review.digest import send_daily_digests
 
         click.echo(f"sent {send_daily_digests()} digest(s)")
+
+    @app.cli.command("rotate-keys")
+    def rotate_keys_command():
+        """Re-seal every identity number under the first key of APEC_DATA_KEYS."""
+        from .keys import rotate_keys
+
+        counts = rotate_keys()
+        for place, counted in sorted(counts.items()):
+            click.echo(f"{place}: {counted['resealed']} re-encrypted, {counted['current']} already current")
+        click.echo(f"done: {sum(c['resealed'] for c in counts.values())} value(s) re-encrypted")

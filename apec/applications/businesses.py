@@ -10,6 +10,7 @@ from ..crypto import decrypt
 FEE_BEARING_TYPES = ("new", "renew", "early", "replace")  # the card fee per person (DESIGN.md section 3)
 OTHER = "other"  # the reason that needs its own words
 NEW_PASSPORT_KEYS = ("number", "type", "issue_date", "expiry_date", "authority", "place")  # each a person's passport_*
+NEW_PASSPORT_NUMBER = "new_passport.number"  # where in `extra` the sealed number is kept
 HANDOVER_LABELS = {"onsite": "现场", "mail": "邮寄"}  # how the old card is handed back
 
 
@@ -74,7 +75,7 @@ def new_passport(application) -> dict | None:
     if not stored:
         return None
     shown = dict(stored)
-    shown["number"] = decrypt(shown.pop("number_encrypted"))
+    shown["number"] = decrypt(shown.pop("number_encrypted"), application.seal_context(NEW_PASSPORT_NUMBER))
     for key in ("issue_date", "expiry_date"):
         shown[key] = datetime.date.fromisoformat(shown[key])
     return shown

@@ -15,7 +15,7 @@ from ..materials.operations import delete_material
 from ..materials.storage import get_storage
 from ..models_base import utcnow
 from ..provinces.registry import get_province
-from .businesses import OTHER
+from .businesses import NEW_PASSPORT_NUMBER, OTHER
 from .eligibility import declared_cases, member_refusal, related_member_refusal
 from .models import Application, ApplicationMember
 from .states import EDITABLE
@@ -143,7 +143,7 @@ def keep_unsaved(application: Application, step: str, form_data) -> None:
     kept = {key: value for key, value in form_data.items() if key not in NOT_KEPT}
     for key in SEALED:
         if kept.get(key):
-            kept[key] = encrypt(kept[key])
+            kept[key] = encrypt(kept[key], application.seal_context(f"unsaved.{step}.{key}"))
     unsaved[step] = kept
     _set_extra(application, "unsaved", unsaved)
     db.session.commit()
@@ -156,7 +156,7 @@ def unsaved_input(application: Application, step: str) -> dict | None:
     kept = dict(kept)
     for key in SEALED:
         if kept.get(key):
-            kept[key] = decrypt(kept[key])
+            kept[key] = decrypt(kept[key], application.seal_context(f"unsaved.{step}.{key}"))
     return kept
 
 
@@ -229,7 +229,7 @@ def save_business(application: Application, *, contact_name: str, contact_phone:
     if new_passport is not None:
         sealed = {key: value.isoformat() if hasattr(value, "isoformat") else value
                   for key, value in new_passport.items() if key != "number"}
-        sealed["number_encrypted"] = encrypt(new_passport["number"])
+        sealed["number_encrypted"] = encrypt(new_passport["number"], application.seal_context(NEW_PASSPORT_NUMBER))
         _set_extra(application, "new_passport", sealed)
     _clear_unsaved(application, "form")
     _saved(application)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..crypto import decrypt
+from ..crypto import context, decrypt
 from ..extensions import db
 from ..models_base import TimestampMixin, utcnow
 
@@ -76,6 +76,10 @@ class Application(TimestampMixin, db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
 
+    def seal_context(self, path: str) -> str:
+        """Where an identity number kept in `extra` (at `path`, e.g. "new_passport.number") lives."""
+        return context(self.__tablename__, f"extra.{path}", self.id)
+
 
 @dataclass(frozen=True)
 class MemberView:
@@ -108,14 +112,21 @@ class ApplicationMember(TimestampMixin, db.Model):
     person = relationship("Person")
     economy_decisions = relationship("EconomyDecision", back_populates="member")
 
+    def seal_context(self, field: str) -> str:
+        return context(self.__tablename__, f"snapshot.{field}", self.id)
+
+    def unseal(self, field: str) -> str:
+        """An identity number of the snapshot, decrypted."""
+        token = (self.snapshot or {}).get(f"{field}_encrypted")
+        return decrypt(token, self.seal_context(field)) if token else ""
+
     @property
     def shown(self) -> MemberView:
         if self.snapshot:
             data = self.snapshot
             return MemberView(
                 name=data["name"], surname_pinyin=data["surname_pinyin"], given_name_pinyin=data["given_name_pinyin"],
-                id_number=decrypt(data["id_number_encrypted"]) if data.get("id_number_encrypted") else "",
-                passport_number=decrypt(data["passport_number_encrypted"]) if data.get("passport_number_encrypted") else "",
+                id_number=self.unseal("id_number"), passport_number=self.unseal("passport_number"),
                 mobile=data.get("mobile", ""), gender=data.get("gender") or "",
                 birth_date=data.get("birth_date") or "", passport_issue_date=data.get("passport_issue_date") or "",
                 passport_expiry_date=data.get("passport_expiry_date") or "",

@@ -105,7 +105,7 @@ def missing_items(province: ProvincePlugin, application: Application) -> list[st
     for member in application.members:
         person = member.person
         absent = [label for field, label in PERSON_REQUIRED.items() if not getattr(person, field)]
-        if not person.passport_number_encrypted:
+        if not person.passport_number_index:
             absent.append("护照号码")
         if absent:
             missing.append(f"{person.name}：请补全{'、'.join(absent)}")

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..accounts.models import ROLE_ENTERPRISE_ADMIN, ROLE_HANDLER, ROLE_REVIEWER, User
-from ..crypto import blind_index
+from ..crypto import blind_index, encrypt
 from ..validators import mask_identity, normalize
 from ..economies import economy_name, preclearing_economies, transitional_economies
 from ..enterprises.models import Person
@@ -35,7 +35,7 @@ from ..timefmt import add_months, china_today
 from . import changes
 from .businesses import FEE_BEARING_TYPES, LOST_CARD, NEW_PASSPORT_KEYS, makes_card, new_passport
 from .eligibility import approved_economies, member_cards, parent_cards
-from .models import Application, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
+from .models import Application, ApplicationMember, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
 from .states import CLOSED, OFFICE_MUST_ACT, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS, enters_stage
@@ -326,7 +326,7 @@ def _on_submit(application: Application, actor: User, *, record: dict, **_) -> N
     per_person = province.config.fees.card_fee if application.business_type in FEE_BEARING_TYPES else 0
     application.fee = per_person * len(application.members)
     for member in application.members:
-        member.snapshot = person_snapshot(member.person)
+        member.snapshot = person_snapshot(member.person, member)
     application.submitted_at = utcnow()
     application.first_submitted_at = application.first_submitted_at or application.submitted_at
     extra.pop("unsaved", None)
@@ -348,17 +348,21 @@ def _number_for(application: Application) -> str:
     return f"{parent.number}-{numbered + 1:02d}-{RELATED[application.business_type].suffix}"
 
 
-def person_snapshot(person: Person) -> dict:
-    """The person as submitted; identity numbers stay encrypted in the snapshot."""
+def person_snapshot(person: Person, member: ApplicationMember) -> dict:
+    """The person as submitted; identity numbers stay encrypted in the snapshot, sealed for `member`."""
     return {
         "name": person.name, "surname_pinyin": person.surname_pinyin, "given_name_pinyin": person.given_name_pinyin,
         "gender": person.gender, "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-        "id_number_encrypted": person.id_number_encrypted, "mobile": person.mobile, "position": person.position,
-        "passport_number_encrypted": person.passport_number_encrypted, "passport_type": person.passport_type,
+        "id_number_encrypted": _sealed(person.id_number, member, "id_number"), "mobile": person.mobile, "position": person.position,
+        "passport_number_encrypted": _sealed(person.passport_number, member, "passport_number"), "passport_type": person.passport_type,
         "passport_issue_date": person.passport_issue_date.isoformat() if person.passport_issue_date else None,
         "passport_expiry_date": person.passport_expiry_date.isoformat() if person.passport_expiry_date else None,
         "passport_authority": person.passport_authority, "passport_place": person.passport_place,
     }
+
+
+def _sealed(value: str, member: ApplicationMember, field: str) -> str | None:
+    return encrypt(value, member.seal_context(field)) if value else None
 
 
 def _on_accept(application: Application, actor: User, **_) -> str:
@@ -494,9 +498,10 @@ def _replace_passport(application: Application) -> None:
         person = member.person
         for key in NEW_PASSPORT_KEYS:
             setattr(person, f"passport_{key}", passport[key])
-        as_submitted = {key: value for key, value in person_snapshot(person).items() if key.startswith("passport_")}
         for parent_member in application.parent.members:
             if parent_member.person_id == person.id and parent_member.snapshot:
+                as_submitted = {key: value for key, value in person_snapshot(person, parent_member).items()
+                                if key.startswith("passport_")}
                 parent_member.snapshot = dict(parent_member.snapshot, **as_submitted)
         db.session.add(TimelineEvent(
             application_id=application.parent_id, actor_id=None, action="passport_replaced",
