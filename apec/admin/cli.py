@@ -1,5 +1,5 @@
 """Operator commands: `flask create-staff`, `flask create-admin`, `flask check-config`,
-`flask staff-digest`, `flask rotate-keys`."""
+`flask staff-digest`, `flask rotate-keys`, `flask backup`, `flask restore` (apec/admin/backup.py)."""
 
 import secrets
 
@@ -10,6 +10,7 @@ from ..accounts.models import ROLE_PROVINCE_ADMIN, ROLE_REVIEWER
 from ..accounts.passwords import PASSWORD_RULE, is_strong_enough
 from ..accounts.services import AccountError, create_staff
 from ..provinces.registry import enabled_provinces
+from .backup import register_backup_cli
 
 
 def _province_or_fail(code: str):
@@ -86,3 +87,5 @@ def register_cli(app):
         for place, counted in sorted(counts.items()):
             click.echo(f"{place}: {counted['resealed']} re-encrypted, {counted['current']} already current")
         click.echo(f"done: {sum(c['resealed'] for c in counts.values())} value(s) re-encrypted")
+
+    register_backup_cli(app)

@@ -3,8 +3,9 @@
 Nothing else in the app opens upload paths: code asks `get_storage()` to
 save bytes and gets back an opaque random key, which it keeps in
 `material.stored_name`. The local directory serves the demo and small
-offices; an S3-compatible store slots in behind the same three methods
-when several app servers run.
+offices; an S3-compatible store slots in behind the same methods when
+several app servers run. `put` exists for `flask restore` only
+(apec/admin/backup.py): the app itself never chooses a key.
 """
 
 import secrets
@@ -24,6 +25,13 @@ class Storage(Protocol):
     def delete(self, key: str) -> None:
         """Remove the bytes under `key`; no error if already gone."""
 
+    def put(self, key: str, data: bytes) -> None:
+        """Store the bytes under a key chosen by the caller, replacing what is there.
+
+        Only `flask restore` uses it: it brings files back under the keys the restored
+        database names, which `save` (always a fresh key) cannot do.
+        """
+
 
 class LocalStorage:
     """Files in a directory outside the web root, named by random keys."""
@@ -38,12 +46,15 @@ class LocalStorage:
 
     def save(self, data: bytes) -> str:
         key = secrets.token_hex(16)
-        path = self._path(key)
+        self.put(key, data)
+        return key
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)  # the same key check as every other method
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".part")
         temporary.write_bytes(data)
-        temporary.replace(path)
-        return key
+        temporary.replace(path)  # whole or not at all, even if the write is interrupted
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
