@@ -183,7 +183,7 @@ def test_hebei_batch_declaration_withdraw_and_resubmit(page, app, files, make_en
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_text("¥ 1440")).to_be_visible()
 
-    page.get_by_role("link", name="撤回").click()
+    page.get_by_role("link", name="撤回", exact=True).click()
     page.get_by_role("button", name="确定撤回").click()
     expect(page.get_by_role("heading", name="未提交")).to_be_visible()
     page.get_by_role("link", name="申报历史查询").click()

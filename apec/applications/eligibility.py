@@ -2,7 +2,7 @@
 
 import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..enterprises.models import Person
 from ..extensions import db
@@ -11,7 +11,7 @@ from ..provinces.registry import get_province
 from ..statuses import province_status_label
 from ..timefmt import add_months
 from .businesses import BUSINESSES
-from .models import Application, ApplicationMember, Card
+from .models import ENDED_OUTCOMES, Application, ApplicationMember, Card
 from .states import CLOSED
 from .steps import step_label
 
@@ -68,6 +68,7 @@ def open_application(person: Person, excluding: Application) -> Application | No
         .join(ApplicationMember, ApplicationMember.application_id == Application.id)
         .where(
             ApplicationMember.person_id.in_(same_identity(person)),
+            or_(ApplicationMember.outcome.is_(None), ApplicationMember.outcome.not_in(ENDED_OUTCOMES)),
             Application.id != excluding.id,
             Application.business_type.in_(("new", "renew")),
             Application.status.not_in(CLOSED),

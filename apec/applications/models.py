@@ -76,6 +76,11 @@ class Application(TimestampMixin, db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
 
+    @property
+    def active_members(self) -> list["ApplicationMember"]:
+        """The members whose card is still being applied for (or made): not those refused or withdrawn."""
+        return [member for member in self.members if not member.ended]
+
     def seal_context(self, path: str) -> str:
         """Where an identity number kept in `extra` (at `path`, e.g. "new_passport.number") lives."""
         return context(self.__tablename__, f"extra.{path}", self.id)
@@ -97,6 +102,10 @@ class MemberView:
     passport_expiry_date: str = ""
 
 
+MEMBER_OUTCOME_LABELS = {None: "办理中", "approved": "已制卡", "refused": "审核不通过", "withdrawn": "已撤回"}
+ENDED_OUTCOMES = frozenset({"refused", "withdrawn"})
+
+
 class ApplicationMember(TimestampMixin, db.Model):
     __tablename__ = "application_member"
 
@@ -106,11 +115,23 @@ class ApplicationMember(TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # The person's data as submitted (identity numbers stay encrypted in it).
     snapshot: Mapped[dict | None] = mapped_column(JSON)
+    # This member's own end, in a group or batch: None while in progress, "approved" once the card
+    # is made, or "refused" / "withdrawn" (with the reason) while the others go on.
     outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
 
     application = relationship("Application", back_populates="members")
     person = relationship("Person")
     economy_decisions = relationship("EconomyDecision", back_populates="member")
+
+    @property
+    def ended(self) -> bool:
+        """Refused or withdrawn on their own: no longer part of the application's work."""
+        return self.outcome in ENDED_OUTCOMES
+
+    @property
+    def outcome_label(self) -> str:
+        return MEMBER_OUTCOME_LABELS[self.outcome]
 
     def seal_context(self, field: str) -> str:
         return context(self.__tablename__, f"snapshot.{field}", self.id)

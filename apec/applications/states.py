@@ -39,6 +39,8 @@ STAGE_REVIEW = {"city": "city_review", "province": "province_review", "mfa": "mf
 ECONOMIES_REVIEW = frozenset({"economies_review", "economies_review_early_made"})
 PAYMENT_STATUSES = frozenset({"awaiting_payment", "payment_review"})
 # After the fee, at the chain's last office: the economies, the card, its hand-over.
+# Until the card is made, one member can end on their own.
+MEMBER_OWN_END = REVIEWABLE | ECONOMIES_REVIEW | frozenset({"economies_done", "card_pending"})
 AT_CHAIN_END = ECONOMIES_REVIEW | frozenset({"economies_done", "economies_done_early_made", "card_pending",
                                              "card_ready"})
 
@@ -126,6 +128,14 @@ TRANSITIONS: dict[str, Transition] = {
     "complete_economies": Transition(
         "经济体审核完成", ECONOMIES_REVIEW, None, STAFF, automatic=True,
         outcomes=frozenset({"economies_done", "economies_done_early_made"}), notice="全部经济体审核完成",
+    ),
+    # One member of a group or batch ends on their own while the others go on (the application's
+    # status stays): refused by the office with the reason, or withdrawn by the enterprise.
+    "refuse_member": Transition(
+        "该成员审核不通过", MEMBER_OWN_END, None, STAFF, needs_comment=True, own_function="end_member",
+    ),
+    "withdraw_member": Transition(
+        "撤回该成员", MEMBER_OWN_END | PAYMENT_STATUSES, None, ENTERPRISE_ROLES, own_function="end_member",
     ),
     "issue_card": Transition("制卡", frozenset({"economies_done", "card_pending"}), "card_ready", STAFF),
     # Follows on the parent when its 提前制卡 card is made.

@@ -55,6 +55,7 @@ from .states import PARENT_TYPES, RELATED, STAFF_ONLY_EVENTS
 from .steps import pickup_label, step_after, step_before, step_label, step_with, steps_of, wizard_steps
 from .workflow import (
     WorkflowError,
+    end_member,
     action_label,
     available_businesses,
     business_refusal,
@@ -806,6 +807,36 @@ def withdraw(application_id: int):
         return render("applications/conflict.html", application=application, message=error.message,
                       status=error.status)
     flash("已撤回，申请单状态为“未提交”，可编辑后重新提交。", "success")
+    return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
+
+
+@bp.route("/<int:application_id>/members/<int:member_id>/withdraw", methods=["GET", "POST"])
+@enterprise_required
+def withdraw_member(application_id: int, member_id: int):
+    """撤回该成员: one member of a group or batch withdrawn while the others go on; confirmed on a
+    page of its own."""
+    application = own_application(application_id)
+    member = next((m for m in application.active_members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    reason = request.form.get("reason", "")
+    if request.method == "GET":
+        if (refused := refusal(application, "withdraw_member", current_user)) is not None:
+            return render("applications/conflict.html", application=application, message=refused.message,
+                          status=refused.status)
+        return render("applications/withdraw_member_confirm.html", application=application, member=member,
+                      reason="")[0]
+    try:
+        end_member(application, current_user, "withdraw_member", member_id=member.id, reason=reason,
+                   expected_version=request.form.get("version", type=int))
+    except WorkflowError as error:
+        db.session.rollback()
+        if error.status == 422:
+            return render("applications/withdraw_member_confirm.html", application=application, member=member,
+                          reason=reason, error=error.message, status=422)
+        return render("applications/conflict.html", application=application, message=error.message,
+                      status=error.status)
+    flash(f"已撤回 {member.shown.name} 的申请，其他成员继续办理。", "success")
     return redirect(url_for("user_center.application_detail", application_id=application.id), code=303)
 
 

@@ -35,10 +35,10 @@ from ..timefmt import add_months, china_today
 from . import changes
 from .businesses import FEE_BEARING_TYPES, LOST_CARD, NEW_PASSPORT_KEYS, makes_card, new_passport
 from .eligibility import approved_economies, member_cards, parent_cards
-from .models import Application, ApplicationMember, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
+from .models import MEMBER_OUTCOME_LABELS, Application, ApplicationMember, Card, EconomyDecision, NumberCounter, Payment, TimelineEvent
 from .numbering import next_application_number
 from .requirements import missing_items
-from .states import CLOSED, OFFICE_MUST_ACT, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS, enters_stage
+from .states import CLOSED, ECONOMIES_REVIEW, OFFICE_MUST_ACT, PARENT_TYPES, RELATED, STAGE_REVIEW, TRANSITIONS, enters_stage
 
 CARD_NUMBER = re.compile(r"APEC[0-9]{8}")  # DESIGN.md section 5
 
@@ -324,7 +324,7 @@ def _on_submit(application: Application, actor: User, *, record: dict, **_) -> N
     # Chosen at 上报 where the province asks; else the one way its payment stage has.
     application.payment_method = province.payment.method or application.payment_method
     per_person = province.config.fees.card_fee if application.business_type in FEE_BEARING_TYPES else 0
-    application.fee = per_person * len(application.members)
+    application.fee = per_person * len(application.active_members)
     for member in application.members:
         member.snapshot = person_snapshot(member.person, member)
     application.submitted_at = utcnow()
@@ -523,8 +523,12 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
     today = datetime.date.today()
     if abs((valid_from - today).days) > 31:
         raise WorkflowError("有效期起始日期应为制卡当日前后一个月内。", status=422)
-    numbers = [cards.get(str(member.id)) for member in application.members]
-    for member, number in zip(application.members, numbers):
+    unapproved = [member for member in application.active_members if not approved_economies(member)]
+    receiving = [member for member in application.active_members if member not in unapproved]
+    if not receiving:
+        raise WorkflowError("没有获任何经济体批准的成员，不能制卡；如需终止办理，请选择审核不通过。", status=422)
+    numbers = [cards.get(str(member.id)) for member in receiving]
+    for member, number in zip(receiving, numbers):
         if not number:
             raise WorkflowError(f"请填写 {member.shown.name} 的卡号。", status=422)
         if not CARD_NUMBER.fullmatch(number):
@@ -534,23 +538,23 @@ def _on_issue_card(application: Application, actor: User, *, cards: dict, valid_
     taken = db.session.scalar(select(Card.number).where(Card.number.in_(numbers)))
     if taken:
         raise WorkflowError(f"卡号 {taken} 已被使用，请核对。", status=422)
-    for member, number in zip(application.members, numbers):
+    for member, number in zip(receiving, numbers):
         snapshot_expiry = (member.snapshot or {}).get("passport_expiry_date")
         expiry = datetime.date.fromisoformat(snapshot_expiry) if snapshot_expiry else member.person.passport_expiry_date
         valid_to = min(add_months(valid_from, 60), expiry or add_months(valid_from, 60))
         if valid_to <= valid_from:
-            raise WorkflowError(f"{member.shown.name} 的护照已过期，不能制卡。", status=422)
-        approved = approved_economies(member)
-        if not approved:
-            raise WorkflowError(f"{member.shown.name} 未获任何经济体批准，不能制卡；如需终止办理，请选择审核不通过。",
+            raise WorkflowError(f"{member.shown.name} 的护照已过期，不能制卡。其余成员照常制卡的，请先对其选择“该成员审核不通过”。",
                                 status=422)
-        economies = approved + [economy.code for economy in transitional_economies()]
+        economies = approved_economies(member) + [economy.code for economy in transitional_economies()]
         if application.business_type == "replace" and (old := _card_replaced(application, member.person_id)):
             valid_to = min(valid_to, old.valid_to)  # a replacement keeps the old card's term
         for old in db.session.scalars(select(Card).where(Card.person_id == member.person_id, Card.status == "valid")):
             old.status = "replaced"
         db.session.add(Card(person_id=member.person_id, application_id=application.id, number=number,
                             valid_from=valid_from, valid_to=valid_to, economies=economies))
+        member.outcome = "approved"
+    for member in unapproved:
+        _end(application, member, actor, "refused", NO_ECONOMY_APPROVED)
     province = get_province(application.province)
     # The card is handed over by the enterprise's own office (自取 or 邮寄).
     application.office_code = province.first_office(application.enterprise.office_code)
@@ -606,7 +610,7 @@ def collector_capacity(application: Application, collector: Collector) -> str | 
     the enterprise's 成员管理 who is also one of its active 经办人 accounts; else None."""
     name, id_number = collector.name.strip(), normalize(collector.id_number)
     if any(member.shown.name == name and normalize(member.shown.id_number) == id_number
-           for member in application.members):
+           for member in application.active_members):
         return "持卡人本人"
     known = db.session.scalar(select(Person.id).where(
         Person.enterprise_id == application.enterprise_id, Person.name == name,
@@ -647,16 +651,23 @@ def _payment_to_confirm(application: Application) -> str | None:
 
 def _all_economies_decided(application: Application) -> str | None:
     needed = {economy.code for economy in preclearing_economies()}
-    for member in application.members:
+    for member in application.active_members:
         if not needed <= {decision.economy for decision in member.economy_decisions}:
             return f"{member.shown.name} 还有经济体未审核。"
     return None
 
 
 # What an action needs beyond role, office, status and province rule; each says why not, or None.
+def _another_member_goes_on(application: Application) -> str | None:
+    if len(application.active_members) < 2:
+        return "申请单只有一位办理中的成员，不能单独终止其办理。"
+    return None
+
+
 GUARDS = {
     "withdraw": _not_accepted_yet, "forward": _has_next_office, "pay": _fee_to_pay,
     "confirm_payment": _payment_to_confirm, "complete_economies": _all_economies_decided,
+    "refuse_member": _another_member_goes_on, "withdraw_member": _another_member_goes_on,
 }
 
 ACTIONS = {
@@ -755,7 +766,7 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
         db.session.rollback()
         raise refused
     allowed = {economy.code for economy in preclearing_economies()}
-    members = {member.id: member for member in application.members}
+    members = {member.id: member for member in application.active_members}
     changed = 0
     for item in decisions:
         member = members.get(item["member_id"])
@@ -793,7 +804,7 @@ def record_economy_decisions(application: Application, actor: User, decisions: l
     notifications.run_after_commit()
     db.session.refresh(application)
     needed = {economy.code for economy in preclearing_economies()}
-    if all(needed <= {d.economy for d in member.economy_decisions} for member in application.members):
+    if _all_economies_decided(application) is None:
         transition(application, "complete_economies", actor, comment="全部经济体审核完成")
     return changed
 
@@ -834,6 +845,63 @@ def correct_economy_decision(application: Application, actor: User, *, member_id
                      reason=reason.strip())
         current.updated_at = utcnow()
         _tell_enterprise(current, f"申请单 {current.number} 经济体审核结果更正", line)
+
+
+MEMBER_ENDS = {"refuse_member": "refused", "withdraw_member": "withdrawn"}
+NO_ECONOMY_APPROVED = "未获任何经济体批准"
+MAX_REASON = 1000
+
+
+def end_member(application: Application, actor: User, action: str, *, member_id: int, reason: str = "",
+               expected_version: int | None = None) -> ApplicationMember:
+    """该成员审核不通过 (the office, with the reason) or 撤回该成员 (the enterprise): one member of a
+    group or batch ends while the others go on. The application's status stays; a fee not yet
+    confirmed counts those left; once the economies are decided for all those left,
+    全部经济体审核完成 follows."""
+    with _change(application, expected_version) as current:
+        if (refused := refusal(current, action, actor)) is not None:
+            raise refused
+        if (missing := missing_comment(action, reason)) is not None:
+            raise missing
+        if len(reason) > MAX_REASON:
+            raise WorkflowError(f"原因不能超过 {MAX_REASON} 字（现为 {len(reason)} 字）。", status=422)
+        member = next((m for m in current.active_members if m.id == member_id), None)
+        if member is None:
+            raise WorkflowError("请选择一位办理中的成员。", status=422)
+        if any(card.person_id == member.person_id for card in parent_cards(current, ("valid", "lost", "replaced"))):
+            raise WorkflowError(f"{member.shown.name} 已制卡，不能单独终止办理；如需作废该卡，请办理注销卡。")
+        _end(current, member, actor, MEMBER_ENDS[action], reason.strip())
+        current.updated_at = utcnow()  # bumps the version: a page loaded before is stale
+        if current.status in ECONOMIES_REVIEW and _all_economies_decided(current) is None:
+            _follow(current, "complete_economies", actor, comment="全部经济体审核完成")
+    return member
+
+
+def _end(application: Application, member: ApplicationMember, actor: User, outcome: str, reason: str) -> None:
+    """Record one member's end, the fee of those left, the timeline entry and the messages."""
+    before = len(application.active_members)
+    member.outcome, member.outcome_reason = outcome, reason or None
+    payment = current_payment(application)
+    if application.fee and (payment is None or payment.status != "confirmed"):
+        application.fee = application.fee // before * (before - 1)
+        if payment is not None:
+            payment.amount = application.fee
+    name = member.shown.name
+    line = f"{name}：{MEMBER_OUTCOME_LABELS[outcome]}" + (f"，原因：{reason}" if reason else "")
+    db.session.add(TimelineEvent(
+        application_id=application.id, actor_id=actor.id, action=f"member_{outcome}", from_status=application.status,
+        to_status=application.status, office_code=application.office_code, comment=line,
+        data={"member_id": member.id},
+    ))
+    others = "其他成员继续办理" + (f"，制卡费调整为 ¥ {application.fee}" if application.fee else "") + "。"
+    if outcome == "refused":
+        _tell_enterprise(application, f"申请单 {application.number} {name} 审核不通过", f"{line}。{others}")
+    else:
+        for user_id in db.session.scalars(select(User.id).where(
+                User.role == ROLE_REVIEWER, User.province == application.province,
+                User.office_code == application.office_code, User.active.is_(True))):
+            db.session.add(Message(user_id=user_id, application_id=application.id,
+                                   title=f"申请单 {application.number} 企业撤回成员", body=f"{line}。{others}"))
 
 
 def set_assignee(application: Application, actor: User, assignee: User | None, *,

@@ -25,7 +25,7 @@ def bulk_decisions(application: Application, member_ids: list[int], decided_on: 
     `exceptions` (economy code → "refused", or "skip" to leave it undecided). Decisions already
     recorded stay as they are. Returns (decisions, how many were already recorded)."""
     decisions, kept = [], 0
-    for member in application.members:
+    for member in application.active_members:
         if member.id not in member_ids:
             continue
         decided = {decision.economy for decision in member.economy_decisions}
@@ -85,7 +85,7 @@ def preview_import(application: Application, text: str, today: datetime.date) ->
     if header != COLUMNS:
         return ImportPreview([], f"第 1 行（表头）应为：{'，'.join(COLUMNS)}；文件中为：{'，'.join(lines[0][1])}。")
     people = {}
-    for member in application.members:
+    for member in application.active_members:
         shown = member.shown
         people[shown.name] = member
         if shown.passport_number:

@@ -17,6 +17,7 @@ from ..applications import changes
 from ..applications.access import can_view, overseen_offices
 from ..applications.models import Application
 from ..applications.businesses import makes_card
+from ..applications.eligibility import approved_economies
 from ..applications.states import CLOSED, REVIEW_STATUSES, TRANSITIONS
 from ..applications.steps import steps_of
 from ..applications.workflow import (
@@ -25,6 +26,7 @@ from ..applications.workflow import (
     action_label,
     available_actions,
     correct_economy_decision,
+    end_member,
     set_assignee,
     current_payment,
     missing_comment,
@@ -255,9 +257,16 @@ def detail_page(application: Application, error: WorkflowError | None = None, st
         stages=stage_entries(application), overdue=overdue_days(province, application, utcnow()),
         timeline=timeline_items(application), members=member_facts(province, application),
         unit_materials=unit_materials(application), cards=cards_made(application), import_columns=COLUMNS,
-        colleagues=colleagues(current_user),
+        colleagues=colleagues(current_user), card_economies=card_economies(application),
         **shown,
     )
+
+
+def card_economies(application: Application) -> dict[int, list[str]]:
+    """For the 制卡 form: each member's approved economies (none: no card for them)."""
+    if application.status not in TRANSITIONS["issue_card"].sources:
+        return {}
+    return {member.id: approved_economies(member) for member in application.active_members}
 
 
 # After the fee: the economies' decisions are recorded (新办/续办) or were recorded on the parent.
@@ -296,7 +305,7 @@ def _action_data(action: str, application: Application) -> dict:
                 materials[material.id] = note or "请重新上传"
         return {"fields": fields, "materials": materials}
     if action == "issue_card":
-        cards = {str(member.id): form.get(f"card-{member.id}", "").strip().upper() for member in application.members}
+        cards = {str(member.id): form.get(f"card-{member.id}", "").strip().upper() for member in application.active_members}
         valid_from = parse_date(form.get("valid_from"))
         if valid_from is None:
             raise WorkflowError("请填写有效期起始日期（年-月-日）。", status=422)
@@ -310,7 +319,9 @@ def _action_data(action: str, application: Application) -> dict:
 
 
 # Final and not to be undone: asked once more, on a page of its own (so also without JavaScript).
-CONFIRMED_FIRST = ("reject",)
+CONFIRMED_FIRST = ("reject", "refuse_member")
+# Applied by their own workflow function, from the same form as the transitions.
+OWN_FUNCTION_ACTS = ("refuse_member",)
 
 
 @bp.post("/applications/<int:application_id>/act")
@@ -318,23 +329,31 @@ CONFIRMED_FIRST = ("reject",)
 def act(application_id: int):
     application = _visible(application_id)
     action = request.form.get("action", "")
-    if action not in TRANSITIONS or TRANSITIONS[action].own_function:
+    if action not in TRANSITIONS or (TRANSITIONS[action].own_function and action not in OWN_FUNCTION_ACTS):
         abort(400)
     label = action_label(application, action)
     comment = request.form.get("comment", "")
+    member = next((m for m in application.active_members if m.id == row_id(request.form.get("member", ""))), None)
     try:
         if len(comment) > MAX_COMMENT:
             raise WorkflowError(f"意见不能超过 {MAX_COMMENT} 字（现为 {len(comment)} 字）。", status=422)
         if action not in available_actions(application, current_user):
             raise refusal(application, action, current_user) or WorkflowError("该操作当前不可进行。")
+        if action == "refuse_member" and member is None:
+            raise WorkflowError("请选择一位办理中的成员。", status=422)
         if action in CONFIRMED_FIRST and not request.form.get("confirmed"):
             if (missing := missing_comment(action, comment)) is not None:
                 raise missing
             return render("review/confirm_action.html", application=application, action=action, label=label,
-                          comment=comment)[0]
-        data = _action_data(action, application)
-        transition(application, action, current_user, expected_version=request.form.get("version", type=int),
-                   comment=comment, **data)
+                          comment=comment, member=member)[0]
+        version = request.form.get("version", type=int)
+        if action == "refuse_member":
+            end_member(application, current_user, action, member_id=member.id, reason=comment,
+                       expected_version=version)
+            flash(f"{member.shown.name} 审核不通过，已记录：{application.number}，其他成员继续办理。", "success")
+            return redirect(url_for("review.detail", application_id=application.id), code=303)
+        transition(application, action, current_user, expected_version=version, comment=comment,
+                   **_action_data(action, application))
     except WorkflowError as error:
         db.session.rollback()
         return detail_page(db.session.get(Application, application_id), error=error)
@@ -347,7 +366,7 @@ def act(application_id: int):
 def economies(application_id: int):
     application = _visible(application_id)
     decisions = []
-    for member in application.members:
+    for member in application.active_members:
         for economy in preclearing_economies():
             decision = request.form.get(f"decision-{member.id}-{economy.code}", "")
             if not decision:
