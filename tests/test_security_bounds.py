@@ -142,3 +142,58 @@ def test_L6_a_return_note_longer_than_its_limit_is_refused_and_nothing_changes(a
     long_comment = act(office, scalar, application_id, "return", comment="意" * 1001)
     assert long_comment.status_code == 422 and "意见不能超过 1000 字" in long_comment.get_data(as_text=True)
     assert status(scalar, application_id) == "province_review"
+
+
+def _forms():
+    """Every form class of the app, with what its constructor needs beyond the posted data."""
+    import importlib
+    import pkgutil
+
+    import apec
+    from wtforms import Form
+
+    for module in pkgutil.walk_packages(apec.__path__, "apec."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return sorted({form for form in subclasses(Form) if form.__module__.startswith("apec.")},
+                  key=lambda form: (form.__module__, form.__name__))
+
+
+FORM_ARGUMENTS = {"RegistrationForm": lambda: ({},)}
+
+
+def test_item_8_every_text_field_refuses_a_value_beyond_its_maximum_length(app):
+    """Whatever the page's maxlength says, the server refuses a longer value itself: 5,000
+    characters in any text field is an error on that field, for every form of the app."""
+    from wtforms.fields import EmailField, PasswordField, SearchField, StringField, TelField, TextAreaField
+    from werkzeug.datastructures import MultiDict
+
+    text_fields = (StringField, TextAreaField, PasswordField, EmailField, SearchField, TelField)
+    checked = 0
+    with app.test_request_context(method="POST"):
+        for form_class in _forms():
+            names = [name for name in dir(form_class)
+                     if getattr(getattr(form_class, name), "field_class", None) in text_fields]
+            if not names:
+                continue
+            posted = MultiDict({name: "1" * 5000 for name in names})
+            arguments = FORM_ARGUMENTS.get(form_class.__name__, lambda: ())()
+            if form_class.__name__ == "BusinessForm":
+                from apec.applications.businesses import BUSINESSES
+                form = form_class(formdata=posted, meta={"csrf": False}, business=BUSINESSES["replace"])
+            else:
+                form = form_class(*arguments, formdata=posted, meta={"csrf": False})
+            form.validate()
+            for name in names:
+                if name == "voucher":  # the file comes in request.files; the field only labels it
+                    continue
+                if name not in form._fields:  # removed where the business does not ask it
+                    continue
+                assert form[name].errors, f"{form_class.__name__}.{name} took 5,000 characters"
+                checked += 1
+    assert checked > 40
