@@ -109,6 +109,7 @@ def test_M4_too_many_login_posts_from_one_address_are_a_429(app, client, make_en
         login(client, email, "Wrong2026!pass")
     refused = login(client, email)
     assert refused.status_code == 429 and "操作过于频繁" in refused.get_data(as_text=True)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60, "the client is told how long to wait"
 
 
 def test_M4_the_registration_check_is_limited_per_address(client, limited):

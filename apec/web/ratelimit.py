@@ -26,11 +26,14 @@ def configured(name: str):
 def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("APEC_REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "apec-limits")
+    # Retry-After on every 429 (and the X-RateLimit-* counts on limited routes): a client, or a
+    # proxy, knows how long to wait.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 
     @app.errorhandler(429)
     def too_many(error):
-        return error_page(429, "操作过于频繁，请稍候一分钟再试。")
+        return error_page(429, "操作过于频繁，请稍候片刻再试。")
 
 
 def _failure_counts(email: str):
