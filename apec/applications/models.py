@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..crypto import context, decrypt
 from ..extensions import db
@@ -80,6 +80,13 @@ class Application(TimestampMixin, db.Model):
     def active_members(self) -> list["ApplicationMember"]:
         """The members whose card is still being applied for (or made): not those refused or withdrawn."""
         return [member for member in self.members if not member.ended]
+
+    @staticmethod
+    def whole_record():
+        """Loader options for a page that shows the whole application: its members with their
+        persons and economies' decisions, in one query each, however many members."""
+        members = selectinload(Application.members)
+        return (members.selectinload(ApplicationMember.person), members.selectinload(ApplicationMember.economy_decisions))
 
     def seal_context(self, path: str) -> str:
         """Where an identity number kept in `extra` (at `path`, e.g. "new_passport.number") lives."""

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..applications.models import Application, TimelineEvent
 from ..applications.workflow import refusal
@@ -51,6 +52,8 @@ def office_queue(actor, province, filters: QueueFilters, page_number: int, per_p
         select(Application)
         .join(Enterprise, Enterprise.id == Application.enterprise_id)
         .where(Application.province == actor.province)
+        # Each row shows the enterprise and the number of members: loaded with the page.
+        .options(contains_eager(Application.enterprise), selectinload(Application.members))
     )
     if view == "done":
         # Handled here and now elsewhere, finished, or returned by this office until it comes back.

@@ -5,6 +5,7 @@ through their blind index, never by decrypting; each search is written to the au
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..applications.access import overseen_offices
@@ -37,6 +38,7 @@ def search_applications(actor, key: str, text: str) -> SearchResult:
         return SearchResult([], f"请输入{SEARCH_KEYS[key]}。")
     audit.record("staff_search", user=actor, key=key,
                  text=mask_identity(normalize(text)) if key in ("passport", "id_number") else text)
+    db.session.commit()  # before the results are loaded: a commit would expire them
     statement = visible_to(actor, select(Application))
     if key == "number":
         statement = statement.where(Application.number.contains(text.upper(), autoescape=True))
@@ -51,8 +53,8 @@ def search_applications(actor, key: str, text: str) -> SearchResult:
         members = select(ApplicationMember.application_id).where(ApplicationMember.person_id.in_(persons))
         statement = statement.where(Application.id.in_(members))
     found = list(db.session.scalars(
-        statement.order_by(Application.first_submitted_at.desc(), Application.id.desc()).limit(MAX_RESULTS + 1)))
-    db.session.commit()  # the audit entry
+        statement.order_by(Application.first_submitted_at.desc(), Application.id.desc()).limit(MAX_RESULTS + 1)
+        .options(selectinload(Application.enterprise), selectinload(Application.members))))
     return SearchResult(found[:MAX_RESULTS], more=len(found) > MAX_RESULTS)
 
 

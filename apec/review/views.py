@@ -212,7 +212,7 @@ class Withdrawn(Exception):
 
 
 def _visible(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
+    application = db.session.get(Application, application_id, options=Application.whole_record())
     if application is None:
         abort(404)
     if not can_view(current_user, application):

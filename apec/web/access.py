@@ -31,9 +31,10 @@ staff_required = roles_required(ROLE_REVIEWER, ROLE_PROVINCE_ADMIN)
 province_admin_required = roles_required(ROLE_PROVINCE_ADMIN)
 
 
-def owned_or_404(model, object_id: int, **scope):
-    """The object if it exists and matches `scope` (e.g. enterprise_id=…), else 404."""
-    instance = db.session.get(model, object_id) if 0 < object_id < 2**31 else None
+def owned_or_404(model, object_id: int, options=(), **scope):
+    """The object if it exists and matches `scope` (e.g. enterprise_id=…), else 404; `options`:
+    what to load with it (e.g. Application.WHOLE_RECORD)."""
+    instance = db.session.get(model, object_id, options=options) if 0 < object_id < 2**31 else None
     if instance is None or any(getattr(instance, key) != value for key, value in scope.items()):
         abort(404)
     return instance
