@@ -19,15 +19,9 @@ from apec.materials.models import Material
 from .conftest import login, submit
 from .factories import PDF, add_person, awaiting_payment, fill_form, member_id_of, start, upload
 
+from .test_applications import hunan  # noqa: F401  (the signed-in Hunan enterprise and its person)
+
 SCRIPT = b"<script>alert(document.cookie)</script>"
-
-
-@pytest.fixture
-def hunan(app, client, make_enterprise):
-    enterprise_id, email = make_enterprise(province="hunan", office="hunan")
-    person_id = add_person(app, enterprise_id)
-    login(client, email)
-    return {"enterprise_id": enterprise_id, "person_id": person_id, "email": email}
 
 
 @pytest.fixture

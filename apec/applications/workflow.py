@@ -745,12 +745,16 @@ def _tell_office(application: Application, action: str, actor: User, office_befo
         title, body = "新到", f"{province.office(office_before).name}上报：{who}。"
     else:
         title, body = "新到", f"{who}。"
+    _message_office(application, f"申请单 {application.number} {title}", body)
+
+
+def _message_office(application: Application, title: str, body: str) -> None:
+    """A 消息中心 message for each active reviewer of the office the application is at."""
     reviewers = db.session.scalars(select(User.id).where(
         User.role == ROLE_REVIEWER, User.province == application.province,
         User.office_code == application.office_code, User.active.is_(True)))
     for user_id in reviewers:
-        db.session.add(Message(user_id=user_id, application_id=application.id,
-                               title=f"申请单 {application.number} {title}", body=body))
+        db.session.add(Message(user_id=user_id, application_id=application.id, title=title, body=body))
 
 
 def record_economy_decisions(application: Application, actor: User, decisions: list[dict],
@@ -897,11 +901,7 @@ def _end(application: Application, member: ApplicationMember, actor: User, outco
     if outcome == "refused":
         _tell_enterprise(application, f"申请单 {application.number} {name} 审核不通过", f"{line}。{others}")
     else:
-        for user_id in db.session.scalars(select(User.id).where(
-                User.role == ROLE_REVIEWER, User.province == application.province,
-                User.office_code == application.office_code, User.active.is_(True))):
-            db.session.add(Message(user_id=user_id, application_id=application.id,
-                                   title=f"申请单 {application.number} 企业撤回成员", body=f"{line}。{others}"))
+        _message_office(application, f"申请单 {application.number} 企业撤回成员", f"{line}。{others}")
 
 
 def set_assignee(application: Application, actor: User, assignee: User | None, *,
