@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from apec.applications.models import Application, Payment
 from apec.materials.models import Material
 
-from .conftest import login, submit
-from .factories import PDF, add_person, awaiting_payment, fill_form, member_id_of, start, upload
+from .conftest import submit
+from .factories import PDF, awaiting_payment, fill_form, member_id_of, start, upload
 
 from .test_applications import hunan  # noqa: F401  (the signed-in Hunan enterprise and its person)
 
